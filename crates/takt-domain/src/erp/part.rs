@@ -1,0 +1,62 @@
+use serde_json::Value;
+
+use super::{
+    EXTERNAL_ID, EXTERNAL_SOURCE, OPERATION_FIELDS, OperationInput, Parent, SyncKey, limits, long_text,
+    parse_operation, read_parent, read_sync_key, reader, text,
+};
+use crate::error::{Invalid, Path};
+use crate::json::Patch;
+use crate::schema::{Field, I32_MAX, Kind};
+
+/// A work order under a job.
+pub const PART_FIELDS: &[Field] = &[
+    EXTERNAL_ID,
+    EXTERNAL_SOURCE,
+    Field::required(
+        "job_external_id",
+        Kind::Text { max_bytes: limits::EXTERNAL_ID },
+        "The parent job's external_id (same external_source). Not needed when nested in a job, or with job_id.",
+    ),
+    Field::optional("job_id", Kind::Uuid, "The parent job's Takt id, instead of job_external_id."),
+    Field::required("part_number", Kind::Text { max_bytes: limits::NAME }, "The part's number."),
+    text("material", "What it is made of."),
+    Field::optional("quantity", Kind::Integer { min: 1, max: I32_MAX }, "Defaults to 1."),
+    long_text("notes", "Free text."),
+    Field::optional(
+        "operations",
+        Kind::Objects(OPERATION_FIELDS),
+        "Routing steps written with the part; they default to the part's external_source.",
+    ),
+];
+
+/// A part sync request, standalone or nested in a job, with its nested operations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartInput {
+    pub key: SyncKey,
+    pub job: Parent,
+    pub part_number: String,
+    pub material: Patch<String>,
+    pub quantity: Patch<i64>,
+    pub notes: Patch<String>,
+    pub operations: Vec<OperationInput>,
+}
+
+/// Parses a part; `job` is the job it is nested in, if any.
+pub fn parse_part(value: &Value, path: Path, job: Option<&SyncKey>) -> Result<PartInput, Invalid> {
+    let mut r = reader(value, path, PART_FIELDS)?;
+    let key = read_sync_key(&mut r, job);
+    let parent = read_parent(&mut r, "job_external_id", "job_id", job, "job");
+    let part_number = r.required_text("part_number");
+    let material = r.text("material");
+    let quantity = r.integer("quantity");
+    let notes = r.text("notes");
+    let mut operations = Vec::new();
+    for (path, item) in r.objects("operations").unwrap_or_default() {
+        match parse_operation(item, path, Some(&key)) {
+            Ok(op) => operations.push(op),
+            Err(invalid) => r.extend_errors(invalid),
+        }
+    }
+    r.finish()?;
+    Ok(PartInput { key, job: parent, part_number, material, quantity, notes, operations })
+}

@@ -1,0 +1,123 @@
+//! ERP records as the API returns them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::json::decimal_number;
+
+/// A work centre.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Cell {
+    pub id: Uuid,
+    pub external_id: String,
+    pub external_source: String,
+    pub name: String,
+    pub color: Option<String>,
+    pub sequence: Option<i64>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Equipment, tooling and the like.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Resource {
+    pub id: Uuid,
+    pub external_id: String,
+    pub external_source: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub resource_type: Option<String>,
+    pub description: Option<String>,
+    pub identifier: Option<String>,
+    pub location: Option<String>,
+    pub status: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A sales order; `parts` only when read one at a time.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Job {
+    pub id: Uuid,
+    pub external_id: String,
+    pub external_source: String,
+    pub job_number: String,
+    pub customer: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub priority: Option<i64>,
+    pub notes: Option<String>,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<Vec<Part>>,
+}
+
+/// A work order under a job; `operations` only when read one at a time or within a job.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Part {
+    pub id: Uuid,
+    pub job_id: Uuid,
+    pub job_external_id: String,
+    pub external_id: String,
+    pub external_source: String,
+    pub part_number: String,
+    pub material: Option<String>,
+    pub quantity: i64,
+    pub notes: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operations: Option<Vec<Operation>>,
+}
+
+/// A routing step in a cell.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Operation {
+    pub id: Uuid,
+    pub part_id: Uuid,
+    pub part_external_id: String,
+    pub cell_id: Uuid,
+    pub cell_name: String,
+    pub external_id: String,
+    pub external_source: String,
+    pub operation_name: String,
+    pub sequence: Option<i64>,
+    #[serde(serialize_with = "decimal_number")]
+    #[schema(value_type = Option<f64>)]
+    pub estimated_time_minutes: Option<Decimal>,
+    pub notes: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Any ERP record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ErpRecord {
+    Cell(Cell),
+    Resource(Resource),
+    Job(Job),
+    Part(Part),
+    Operation(Operation),
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncAction {
+    Created,
+    Updated,
+}
+
+/// The answer to one synced record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SyncOutcome {
+    pub action: SyncAction,
+    pub id: Uuid,
+    pub external_id: String,
+}

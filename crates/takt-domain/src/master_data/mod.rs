@@ -1,0 +1,15 @@
+//! The master-data API's entities (SPEC.md section 4, seeds 003 and 004): one description per
+//! entity ([`spec::EntitySpec`]) and one generic mechanism that reads, checks and names records.
+
+pub mod entities;
+pub mod input;
+pub mod record;
+pub mod rules;
+pub mod spec;
+
+pub use entities::ALL;
+pub use input::{
+    Filter, FilterTarget, FilterValue, ListQuery, UpsertInput, parse_copy, parse_delete, parse_list, parse_upsert,
+};
+pub use record::{FieldValue, Property, Record};
+pub use spec::{DefaultValue, EntityKind, EntitySpec, MasterField, OnDelete, RefBy, Reference, Title};

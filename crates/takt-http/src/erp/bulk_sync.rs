@@ -1,0 +1,59 @@
+//! `POST /api-{entity}/bulk-sync`: up to 1000 records, each applied on its own, results in
+//! request order.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use takt_domain::erp::records::SyncAction;
+use takt_domain::erp::{ErpEntity, MAX_BULK_RECORDS, bulk_records, external_id_of, headline, parse_sync};
+use takt_domain::error::Path;
+use takt_store::{BulkItem, BulkResult};
+
+use super::responses::{BulkLine, BulkSummary, ErrorAction, Success};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+pub async fn bulk_sync(
+    entity: ErpEntity,
+    state: Arc<AppState>,
+    caller: Caller,
+    body: Value,
+) -> Result<Response, ApiError> {
+    let records = bulk_records(entity, &body)?;
+    if records.len() > MAX_BULK_RECORDS {
+        return Err(ApiError::too_large(format!(
+            "a bulk request takes at most {MAX_BULK_RECORDS} records and this one has {}; nothing was written",
+            records.len()
+        )));
+    }
+    let items: Vec<BulkItem> = records
+        .iter()
+        .map(|record| match parse_sync(entity, record, Path::root()) {
+            Ok(input) => BulkItem::Valid(input),
+            Err(invalid) => {
+                BulkItem::Invalid { external_id: external_id_of(record).map(str::to_owned), error: headline(&invalid) }
+            }
+        })
+        .collect();
+    let results = state.store.bulk_sync(caller.tenant, &items).await?;
+    let mut summary = BulkSummary { total: results.len(), created: 0, updated: 0, errors: 0, results: Vec::new() };
+    for result in results {
+        summary.results.push(match result {
+            BulkResult::Synced(outcome) => {
+                match outcome.action {
+                    SyncAction::Created => summary.created += 1,
+                    SyncAction::Updated => summary.updated += 1,
+                }
+                BulkLine::from(outcome)
+            }
+            BulkResult::Failed { external_id, error } => {
+                summary.errors += 1;
+                BulkLine::Failed { external_id, action: ErrorAction::Error, error }
+            }
+        });
+    }
+    Ok(Json(Success::new(summary)).into_response())
+}

@@ -1,0 +1,53 @@
+//! The ERP sync API (seed 000): `/api-{jobs,parts,operations,cells,resources}`, also served
+//! under `/functions/v1` for connectors configured with the hosted reference system's base URL.
+
+mod bulk_sync;
+mod get;
+mod list;
+pub(crate) mod responses;
+mod sync;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post, put};
+use takt_domain::erp::ErpEntity;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::body::JsonBody;
+
+/// The routes of every entity.
+pub fn routes() -> Router<Arc<AppState>> {
+    let mut router = Router::new();
+    for entity in ErpEntity::ALL {
+        let base = format!("/api-{}", entity.plural());
+        router = router
+            .route(
+                &base,
+                get(move |State(s): State<Arc<AppState>>, caller: Caller, Query(q): Query<Vec<(String, String)>>| {
+                    list::list(entity, s, caller, q)
+                }),
+            )
+            .route(
+                &format!("{base}/{{id}}"),
+                get(move |State(s): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>| {
+                    get::get(entity, s, caller, id)
+                }),
+            )
+            .route(
+                &format!("{base}/sync"),
+                put(move |State(s): State<Arc<AppState>>, caller: Caller, JsonBody(body): JsonBody| {
+                    sync::sync(entity, s, caller, body)
+                }),
+            )
+            .route(
+                &format!("{base}/bulk-sync"),
+                post(move |State(s): State<Arc<AppState>>, caller: Caller, JsonBody(body): JsonBody| {
+                    bulk_sync::bulk_sync(entity, s, caller, body)
+                }),
+            );
+    }
+    router
+}

@@ -1,0 +1,26 @@
+//! `PUT /api-{entity}/sync`: create or update one record.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use takt_domain::erp::records::SyncAction;
+use takt_domain::erp::{ErpEntity, headline, parse_sync};
+use takt_domain::error::Path;
+
+use super::responses::Success;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+pub async fn sync(entity: ErpEntity, state: Arc<AppState>, caller: Caller, body: Value) -> Result<Response, ApiError> {
+    let input = parse_sync(entity, &body, Path::root()).map_err(|e| ApiError::invalid_with(headline(&e), e))?;
+    let outcome = state.store.sync(caller.tenant, &input).await?;
+    let status = match outcome.action {
+        SyncAction::Created => StatusCode::CREATED,
+        SyncAction::Updated => StatusCode::OK,
+    };
+    Ok((status, Json(Success::new(outcome))).into_response())
+}

@@ -1,0 +1,165 @@
+//! The one error envelope every failure answers with, and small helpers to build it.
+//!
+//! ```json
+//! { "success": false,
+//!   "error": { "code": "VALIDATION_ERROR", "message": "...", "details": [ { "field": "...", "message": "..." } ] } }
+//! ```
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use takt_domain::error::{FieldError, Invalid};
+use takt_store::StoreError;
+use utoipa::ToSchema;
+
+/// A failed request, as the client sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Vec<FieldError>,
+    pub retry_after: Option<u64>,
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    /// Always `false`.
+    pub success: bool,
+    pub error: ErrorBody,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// `BAD_REQUEST`, `UNAUTHORIZED`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+    /// `PAYLOAD_TOO_LARGE`, `VALIDATION_ERROR`, `RATE_LIMIT_EXCEEDED`, `INTERNAL_ERROR` or
+    /// `SERVICE_UNAVAILABLE`.
+    pub code: String,
+    pub message: String,
+    /// Every bad field by its JSON path (`parts[0].operations[1].cell_name`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ErrorDetail>,
+}
+
+/// One bad field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub field: String,
+    pub message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code, message: message.into(), details: Vec::new(), retry_after: None }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", message)
+    }
+
+    pub fn method_not_allowed(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::CONFLICT, "CONFLICT", message)
+    }
+
+    pub fn too_large(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", message)
+    }
+
+    /// `422`, listing every bad field.
+    pub fn invalid(invalid: Invalid) -> ApiError {
+        ApiError::invalid_with(invalid.summary(), invalid)
+    }
+
+    /// `422` with a headline of the caller's choosing.
+    pub fn invalid_with(message: impl Into<String>, invalid: Invalid) -> ApiError {
+        ApiError { details: invalid.0, ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_ERROR", message) }
+    }
+
+    pub fn rate_limited(retry_after: u64) -> ApiError {
+        ApiError {
+            retry_after: Some(retry_after),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMIT_EXCEEDED",
+                format!("rate limit exceeded for this API key; retry in {retry_after} s"),
+            )
+        }
+    }
+
+    /// `500`; the cause is logged, never shown.
+    pub fn internal() -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            "an internal error occurred; it has been logged",
+        )
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> ApiError {
+        ApiError {
+            retry_after: Some(1),
+            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE", message)
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> ApiError {
+        match error {
+            StoreError::NotFound { message, details } => ApiError { details, ..ApiError::not_found(message) },
+            StoreError::Conflict(message) => ApiError::conflict(message),
+            StoreError::Invalid(invalid) => ApiError::invalid(invalid),
+            StoreError::Unavailable(reason) => {
+                tracing::error!(%reason, "database unavailable");
+                ApiError::unavailable("the database is unavailable; retry shortly")
+            }
+            StoreError::Busy(reason) => {
+                tracing::warn!(%reason, "transient conflicts outlasted the retries");
+                ApiError::unavailable("the database is busy; retry shortly")
+            }
+            StoreError::Internal(reason) => {
+                tracing::error!(%reason, "internal error");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<Invalid> for ApiError {
+    fn from(invalid: Invalid) -> ApiError {
+        ApiError::invalid(invalid)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorEnvelope {
+            success: false,
+            error: ErrorBody {
+                code: self.code.to_owned(),
+                message: self.message,
+                details: self.details.into_iter().map(|d| ErrorDetail { field: d.field, message: d.message }).collect(),
+            },
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}

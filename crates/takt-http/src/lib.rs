@@ -1,0 +1,110 @@
+//! Takt's HTTP layer: the ERP sync dialect ([`erp`]), the master-data dialect ([`master`]),
+//! and what both share: keys and rate limits ([`auth`]), JSON bodies ([`body`]), the error
+//! envelope ([`error`]), request logs, `/health` and `/openapi.json`.
+
+pub mod auth;
+pub mod body;
+mod erp;
+pub mod error;
+mod health;
+mod master;
+pub mod openapi;
+
+use std::any::Any;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, Method, Uri};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use takt_domain::rate_limit::RatePolicy;
+use takt_store::Store;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::error::ApiError;
+
+/// How the HTTP layer behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    /// Requests per minute per API key.
+    pub rate_limit: RatePolicy,
+    /// The largest request body, in bytes.
+    pub body_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { rate_limit: RatePolicy { per_minute: 600 }, body_limit: 16 * 1024 * 1024 }
+    }
+}
+
+/// What every handler can reach.
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Config,
+}
+
+/// The whole application: both dialects behind keys and rate limits, with request ids, logs,
+/// panic recovery and the body limit around everything.
+pub fn app(store: Arc<dyn Store>, config: Config) -> Router {
+    let state = Arc::new(AppState { store, config });
+    let api = Router::new()
+        .merge(erp::routes())
+        .nest("/functions/v1", erp::routes())
+        .merge(master::routes())
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_key));
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/openapi.json", get(openapi::serve))
+        .merge(api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(CatchPanicLayer::custom(panicked))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let id = request
+                        .extensions()
+                        .get::<RequestId>()
+                        .and_then(|id| id.header_value().to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id = %id,
+                        tenant = tracing::field::Empty,
+                        key = tracing::field::Empty,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_found(format!("no route for {method} {}", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::method_not_allowed(format!("{} does not take {method}", uri.path()))
+}
+
+fn panicked(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a handler panicked");
+    ApiError::internal().into_response()
+}

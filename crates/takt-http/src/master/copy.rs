@@ -1,0 +1,30 @@
+//! `PUT /api/Product/Copy`: a new product with every field and property of `srcProductName`,
+//! under the new name, suid and description.
+
+use axum::Json;
+use axum::http::StatusCode;
+use serde_json::Value;
+use takt_domain::master_data::{EntityKind, parse_copy};
+use takt_store::StoreError;
+
+use super::render;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+pub async fn copy(state: &AppState, caller: Caller, body: Value) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = parse_copy(&body)?;
+    let (_, record) =
+        state.store.master_upsert(caller.tenant, EntityKind::Product, &input).await.map_err(|error| match error {
+            StoreError::NotFound { message, mut details } => {
+                for detail in &mut details {
+                    if detail.field == "sourceProductName" {
+                        detail.field = "srcProductName".into();
+                    }
+                }
+                StoreError::NotFound { message, details }
+            }
+            other => other,
+        })?;
+    Ok((StatusCode::CREATED, Json(render::record(&record))))
+}

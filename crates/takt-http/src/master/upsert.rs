@@ -1,0 +1,23 @@
+//! `PUT /api/{Entity}/Upsert`: create without `id` (`201`), update the given fields with `id`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use serde_json::Value;
+use takt_domain::master_data::{EntitySpec, parse_upsert};
+
+use super::render;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+pub async fn upsert(
+    state: &AppState,
+    caller: Caller,
+    spec: &'static EntitySpec,
+    body: Value,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = parse_upsert(spec, &body)?;
+    let (created, record) = state.store.master_upsert(caller.tenant, spec.kind, &input).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(render::record(&record))))
+}

@@ -1,0 +1,232 @@
+//! The PostgreSQL backend: the database several Takt instances share. Native types throughout
+//! (UUID, TIMESTAMPTZ, NUMERIC, DATE, BOOLEAN); rate-limit buckets live in the database so that
+//! limits hold across instances.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sqlx::postgres::{PgArguments, PgDatabaseError, PgPoolOptions, PgRow};
+use sqlx::{PgPool, Postgres, Row as _, Transaction};
+use takt_store::sql::{Backend, DbError, Param, Query, Row, SqlStore, SqlType, Tx};
+use uuid::Uuid;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A PostgreSQL database.
+pub struct PostgresBackend {
+    pool: PgPool,
+}
+
+/// The store on PostgreSQL.
+pub type PostgresStore = SqlStore<PostgresBackend>;
+
+impl PostgresBackend {
+    /// Connects to `url` (`postgres://...`) with at most `max_connections` connections.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<PostgresBackend, DbError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await
+            .map_err(classify)?;
+        Ok(PostgresBackend { pool })
+    }
+
+    /// The store on the database at `url`.
+    pub async fn store(url: &str, max_connections: u32) -> Result<PostgresStore, DbError> {
+        Ok(SqlStore::new(PostgresBackend::connect(url, max_connections).await?))
+    }
+}
+
+/// A transaction on one connection.
+pub struct PostgresTx(Transaction<'static, Postgres>);
+
+/// A row read from PostgreSQL.
+pub struct PostgresRow(PgRow);
+
+fn arguments(query: &Query) -> Result<PgArguments, DbError> {
+    use sqlx::Arguments as _;
+    let mut args = PgArguments::default();
+    for param in query.params() {
+        let added = match param {
+            Param::Null(SqlType::Bool) => args.add(None::<bool>),
+            Param::Null(SqlType::Int) => args.add(None::<i64>),
+            Param::Null(SqlType::Float) => args.add(None::<f64>),
+            Param::Null(SqlType::Text) => args.add(None::<String>),
+            Param::Null(SqlType::Bytes) => args.add(None::<Vec<u8>>),
+            Param::Null(SqlType::Uuid) => args.add(None::<Uuid>),
+            Param::Null(SqlType::Timestamp) => args.add(None::<DateTime<Utc>>),
+            Param::Null(SqlType::Date) => args.add(None::<NaiveDate>),
+            Param::Null(SqlType::Decimal) => args.add(None::<Decimal>),
+            Param::Bool(b) => args.add(*b),
+            Param::Int(i) => args.add(*i),
+            Param::Float(f) => args.add(*f),
+            Param::Text(s) => args.add(s.clone()),
+            Param::Bytes(b) => args.add(b.clone()),
+            Param::Uuid(u) => args.add(*u),
+            Param::Timestamp(t) => args.add(*t),
+            Param::Date(d) => args.add(*d),
+            Param::Decimal(d) => args.add(*d),
+        };
+        added.map_err(|e| DbError::Other(format!("cannot bind {param:?}: {e}")))?;
+    }
+    Ok(args)
+}
+
+/// `Key (tenant_id, name_folded)=(...) already exists.` -> `["tenant_id", "name_folded"]`
+fn key_columns(detail: Option<&str>) -> Vec<String> {
+    detail
+        .and_then(|d| d.strip_prefix("Key ("))
+        .and_then(|d| d.split_once(")="))
+        .map(|(columns, _)| columns.split(", ").map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// Sorts a PostgreSQL error into what the store reacts to.
+fn classify(error: sqlx::Error) -> DbError {
+    match &error {
+        sqlx::Error::Database(db) => {
+            let message = db.message().to_owned();
+            let Some(pg) = db.try_downcast_ref::<PgDatabaseError>() else { return DbError::Other(message) };
+            match pg.code() {
+                "23505" => DbError::Unique {
+                    table: pg.table().unwrap_or_default().to_owned(),
+                    columns: key_columns(pg.detail()),
+                },
+                "23503" => DbError::ForeignKey(message),
+                // serialization_failure, deadlock_detected, lock_not_available
+                "40001" | "40P01" | "55P03" => DbError::Retryable(message),
+                code if code.starts_with("08") || code.starts_with("57P") => DbError::Unavailable(message),
+                _ => DbError::Other(format!("{message} ({})", pg.code())),
+            }
+        }
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+            DbError::Unavailable(error.to_string())
+        }
+        _ => DbError::Other(error.to_string()),
+    }
+}
+
+#[async_trait]
+impl Tx for PostgresTx {
+    type Row = PostgresRow;
+
+    async fn execute(&mut self, query: &Query) -> Result<u64, DbError> {
+        let result = sqlx::query_with(query.sql(), arguments(query)?).execute(&mut *self.0).await.map_err(classify)?;
+        Ok(result.rows_affected())
+    }
+
+    async fn fetch_all(&mut self, query: &Query) -> Result<Vec<PostgresRow>, DbError> {
+        let rows = sqlx::query_with(query.sql(), arguments(query)?).fetch_all(&mut *self.0).await.map_err(classify)?;
+        Ok(rows.into_iter().map(PostgresRow).collect())
+    }
+
+    async fn fetch_optional(&mut self, query: &Query) -> Result<Option<PostgresRow>, DbError> {
+        let row =
+            sqlx::query_with(query.sql(), arguments(query)?).fetch_optional(&mut *self.0).await.map_err(classify)?;
+        Ok(row.map(PostgresRow))
+    }
+
+    async fn next_id(&mut self) -> Result<i64, DbError> {
+        let row = sqlx::query("SELECT nextval('master_data_ids')").fetch_one(&mut *self.0).await.map_err(classify)?;
+        row.try_get(0).map_err(classify)
+    }
+
+    async fn reserve_ids_through(&mut self, max_id: i64) -> Result<(), DbError> {
+        if max_id > 0 {
+            sqlx::query("SELECT setval('master_data_ids', GREATEST($1, (SELECT last_value FROM master_data_ids)))")
+                .bind(max_id)
+                .execute(&mut *self.0)
+                .await
+                .map_err(classify)?;
+        }
+        Ok(())
+    }
+
+    async fn commit(self) -> Result<(), DbError> {
+        self.0.commit().await.map_err(classify)
+    }
+
+    async fn rollback(self) -> Result<(), DbError> {
+        self.0.rollback().await.map_err(classify)
+    }
+}
+
+fn decode<T>(result: Result<Option<T>, sqlx::Error>) -> Result<Option<T>, DbError> {
+    result.map_err(|e| DbError::Decode(e.to_string()))
+}
+
+impl Row for PostgresRow {
+    fn opt_bool(&self, index: usize) -> Result<Option<bool>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_i64(&self, index: usize) -> Result<Option<i64>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_f64(&self, index: usize) -> Result<Option<f64>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_text(&self, index: usize) -> Result<Option<String>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_bytes(&self, index: usize) -> Result<Option<Vec<u8>>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_uuid(&self, index: usize) -> Result<Option<Uuid>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_timestamp(&self, index: usize) -> Result<Option<DateTime<Utc>>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_date(&self, index: usize) -> Result<Option<NaiveDate>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_decimal(&self, index: usize) -> Result<Option<Decimal>, DbError> {
+        decode(self.0.try_get(index))
+    }
+}
+
+#[async_trait]
+impl Backend for PostgresBackend {
+    type Tx = PostgresTx;
+
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn shared(&self) -> bool {
+        true
+    }
+
+    async fn begin_write(&self) -> Result<PostgresTx, DbError> {
+        Ok(PostgresTx(self.pool.begin().await.map_err(classify)?))
+    }
+
+    async fn begin_read(&self) -> Result<PostgresTx, DbError> {
+        let tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(classify)?;
+        Ok(PostgresTx(tx))
+    }
+
+    async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(classify)?;
+        Ok(())
+    }
+
+    async fn migrate(&self) -> Result<(), DbError> {
+        MIGRATOR.run(&self.pool).await.map_err(|e| DbError::Other(format!("migrating failed: {e}")))
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

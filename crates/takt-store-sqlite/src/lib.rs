@@ -1,0 +1,266 @@
+//! The embedded SQLite backend: one file, WAL mode, one writer connection and a pool of
+//! readers. Types SQLite lacks are stored as text (timestamps in RFC 3339 UTC with
+//! microseconds, decimals with their exact digits, dates as `YYYY-MM-DD`) and UUIDs as 16-byte
+//! blobs.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rust_decimal::Decimal;
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row as _, Sqlite, SqlitePool, Transaction};
+use takt_store::sql::{Backend, DbError, Param, Query, Row, SqlStore, Tx};
+use uuid::Uuid;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// How many connections read at once (writes go through one connection).
+const READERS: u32 = 8;
+
+/// A SQLite database file.
+pub struct SqliteBackend {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+/// The store on a SQLite file.
+pub type SqliteStore = SqlStore<SqliteBackend>;
+
+impl SqliteBackend {
+    /// Opens (creating if needed) the database at `location`: a path or `sqlite://PATH`.
+    pub async fn open(location: &str) -> Result<SqliteBackend, DbError> {
+        let path = location.strip_prefix("sqlite://").or_else(|| location.strip_prefix("sqlite:")).unwrap_or(location);
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(options.clone())
+            .await
+            .map_err(classify)?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(classify)?;
+        Ok(SqliteBackend { writer, reader })
+    }
+
+    /// The store on the database at `location`.
+    pub async fn store(location: &str) -> Result<SqliteStore, DbError> {
+        Ok(SqlStore::new(SqliteBackend::open(location).await?))
+    }
+}
+
+/// A transaction on one connection.
+pub struct SqliteTx(Transaction<'static, Sqlite>);
+
+/// A row read from SQLite.
+pub struct SqliteRowRef(SqliteRow);
+
+fn timestamp_text(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn arguments(query: &Query) -> Result<SqliteArguments<'_>, DbError> {
+    use sqlx::Arguments as _;
+    let mut args = SqliteArguments::default();
+    for param in query.params() {
+        let added = match param {
+            Param::Null(_) => args.add(None::<i64>),
+            Param::Bool(b) => args.add(*b),
+            Param::Int(i) => args.add(*i),
+            Param::Float(f) => args.add(*f),
+            Param::Text(s) => args.add(s.as_str()),
+            Param::Bytes(b) => args.add(b.as_slice()),
+            Param::Uuid(u) => args.add(*u),
+            Param::Timestamp(t) => args.add(timestamp_text(t)),
+            Param::Date(d) => args.add(d.format("%Y-%m-%d").to_string()),
+            Param::Decimal(d) => args.add(d.to_string()),
+        };
+        added.map_err(|e| DbError::Other(format!("cannot bind {param:?}: {e}")))?;
+    }
+    Ok(args)
+}
+
+/// Sorts a SQLite error into what the store reacts to.
+fn classify(error: sqlx::Error) -> DbError {
+    match &error {
+        sqlx::Error::Database(db) => {
+            let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or_default();
+            let message = db.message().to_owned();
+            match code & 0xff {
+                // SQLITE_BUSY, SQLITE_LOCKED
+                5 | 6 => DbError::Retryable(message),
+                // SQLITE_CONSTRAINT
+                19 => {
+                    if let Some(list) = message.strip_prefix("UNIQUE constraint failed: ") {
+                        let mut table = String::new();
+                        let columns = list
+                            .split(", ")
+                            .map(|qualified| match qualified.split_once('.') {
+                                Some((t, c)) => {
+                                    table = t.to_owned();
+                                    c.to_owned()
+                                }
+                                None => qualified.to_owned(),
+                            })
+                            .collect();
+                        DbError::Unique { table, columns }
+                    } else if message.contains("FOREIGN KEY") {
+                        DbError::ForeignKey(message)
+                    } else {
+                        DbError::Other(message)
+                    }
+                }
+                _ => DbError::Other(message),
+            }
+        }
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            DbError::Unavailable(error.to_string())
+        }
+        _ => DbError::Other(error.to_string()),
+    }
+}
+
+#[async_trait]
+impl Tx for SqliteTx {
+    type Row = SqliteRowRef;
+
+    async fn execute(&mut self, query: &Query) -> Result<u64, DbError> {
+        let result = sqlx::query_with(query.sql(), arguments(query)?).execute(&mut *self.0).await.map_err(classify)?;
+        Ok(result.rows_affected())
+    }
+
+    async fn fetch_all(&mut self, query: &Query) -> Result<Vec<SqliteRowRef>, DbError> {
+        let rows = sqlx::query_with(query.sql(), arguments(query)?).fetch_all(&mut *self.0).await.map_err(classify)?;
+        Ok(rows.into_iter().map(SqliteRowRef).collect())
+    }
+
+    async fn fetch_optional(&mut self, query: &Query) -> Result<Option<SqliteRowRef>, DbError> {
+        let row =
+            sqlx::query_with(query.sql(), arguments(query)?).fetch_optional(&mut *self.0).await.map_err(classify)?;
+        Ok(row.map(SqliteRowRef))
+    }
+
+    async fn next_id(&mut self) -> Result<i64, DbError> {
+        let row = sqlx::query(
+            "UPDATE id_counters SET next_value = next_value + 1 WHERE name = 'master_data' RETURNING next_value - 1",
+        )
+        .fetch_one(&mut *self.0)
+        .await
+        .map_err(classify)?;
+        row.try_get(0).map_err(classify)
+    }
+
+    async fn reserve_ids_through(&mut self, max_id: i64) -> Result<(), DbError> {
+        sqlx::query("UPDATE id_counters SET next_value = max(next_value, $1 + 1) WHERE name = 'master_data'")
+            .bind(max_id)
+            .execute(&mut *self.0)
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn commit(self) -> Result<(), DbError> {
+        self.0.commit().await.map_err(classify)
+    }
+
+    async fn rollback(self) -> Result<(), DbError> {
+        self.0.rollback().await.map_err(classify)
+    }
+}
+
+fn decode<T>(result: Result<Option<T>, sqlx::Error>) -> Result<Option<T>, DbError> {
+    result.map_err(|e| DbError::Decode(e.to_string()))
+}
+
+fn parsed<T, E: std::fmt::Display>(
+    text: Option<String>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<Option<T>, DbError> {
+    text.map(|t| parse(&t).map_err(|e| DbError::Decode(format!("'{t}': {e}")))).transpose()
+}
+
+impl Row for SqliteRowRef {
+    fn opt_bool(&self, index: usize) -> Result<Option<bool>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_i64(&self, index: usize) -> Result<Option<i64>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_f64(&self, index: usize) -> Result<Option<f64>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_text(&self, index: usize) -> Result<Option<String>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_bytes(&self, index: usize) -> Result<Option<Vec<u8>>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_uuid(&self, index: usize) -> Result<Option<Uuid>, DbError> {
+        decode(self.0.try_get(index))
+    }
+
+    fn opt_timestamp(&self, index: usize) -> Result<Option<DateTime<Utc>>, DbError> {
+        parsed(self.opt_text(index)?, |t| DateTime::parse_from_rfc3339(t).map(|d| d.with_timezone(&Utc)))
+    }
+
+    fn opt_date(&self, index: usize) -> Result<Option<NaiveDate>, DbError> {
+        parsed(self.opt_text(index)?, |t| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+    }
+
+    fn opt_decimal(&self, index: usize) -> Result<Option<Decimal>, DbError> {
+        parsed(self.opt_text(index)?, Decimal::from_str)
+    }
+}
+
+#[async_trait]
+impl Backend for SqliteBackend {
+    type Tx = SqliteTx;
+
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn shared(&self) -> bool {
+        false
+    }
+
+    async fn begin_write(&self) -> Result<SqliteTx, DbError> {
+        Ok(SqliteTx(self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(classify)?))
+    }
+
+    async fn begin_read(&self) -> Result<SqliteTx, DbError> {
+        Ok(SqliteTx(self.reader.begin().await.map_err(classify)?))
+    }
+
+    async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.reader).await.map_err(classify)?;
+        Ok(())
+    }
+
+    async fn migrate(&self) -> Result<(), DbError> {
+        MIGRATOR.run(&self.writer).await.map_err(|e| DbError::Other(format!("migrating failed: {e}")))
+    }
+
+    async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}

@@ -1,0 +1,225 @@
+//! Every table Takt keeps and the type of each column: what export and import move, in an
+//! order where referenced rows come first. Master-data tables are derived from the entity
+//! descriptions, so a new field cannot be forgotten here.
+
+use std::sync::LazyLock;
+
+use takt_domain::master_data::{self, EntitySpec};
+use takt_domain::schema::Kind;
+
+/// The portable type of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Uuid,
+    Text,
+    Int,
+    Float,
+    Bool,
+    Timestamp,
+    Date,
+    Decimal,
+    Bytes,
+}
+
+/// One table as export and import see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableDef {
+    pub name: String,
+    pub columns: Vec<(String, ColumnType)>,
+    /// The columns rows are ordered by.
+    pub key: Vec<String>,
+    /// Columns that reference a table imported later; import fills them in a second pass.
+    pub late: Vec<String>,
+}
+
+impl TableDef {
+    fn fixed(name: &str, columns: &[(&str, ColumnType)], key: &[&str]) -> TableDef {
+        TableDef {
+            name: name.to_owned(),
+            columns: columns.iter().map(|(c, t)| ((*c).to_owned(), *t)).collect(),
+            key: key.iter().map(|k| (*k).to_owned()).collect(),
+            late: Vec::new(),
+        }
+    }
+
+    /// Whether rows carry a `tenant_id` (every table but `tenants`).
+    pub fn tenant_scoped(&self) -> bool {
+        self.name != "tenants"
+    }
+}
+
+use ColumnType::{Bool, Bytes, Date, Decimal, Int, Text, Timestamp, Uuid};
+
+const SYNC_KEY: [(&str, ColumnType); 4] =
+    [("id", Uuid), ("tenant_id", Uuid), ("external_source", Text), ("external_id", Text)];
+const STAMPS: [(&str, ColumnType); 2] = [("created_at", Timestamp), ("updated_at", Timestamp)];
+
+fn erp_table(name: &str, columns: &[(&str, ColumnType)]) -> TableDef {
+    let all: Vec<_> = SYNC_KEY.iter().chain(columns).chain(STAMPS.iter()).copied().collect();
+    TableDef::fixed(name, &all, &["id"])
+}
+
+/// The column type of a master-data field.
+pub fn column_type(kind: Kind, reference: bool) -> ColumnType {
+    if reference {
+        return Int;
+    }
+    match kind {
+        Kind::Text { .. } | Kind::Enum(_) | Kind::Color => Text,
+        Kind::Integer { .. } => Int,
+        Kind::Decimal(_) => Decimal,
+        Kind::Bool => Bool,
+        Kind::Date => Date,
+        Kind::Timestamp => Timestamp,
+        Kind::Uuid => Uuid,
+        Kind::Objects(_) => unreachable!("master data has no nested objects"),
+    }
+}
+
+fn master_table(spec: &EntitySpec, position: usize) -> TableDef {
+    let mut columns = vec![("id".to_owned(), Int), ("tenant_id".to_owned(), Uuid)];
+    let mut late = Vec::new();
+    for field in spec.fields {
+        columns.push((field.column.to_owned(), column_type(field.field.kind, field.reference.is_some())));
+        if field.folded(spec) {
+            columns.push((format!("{}_folded", field.column), Text));
+        }
+        if let Some(reference) = field.reference {
+            let target = master_data::ALL.iter().position(|s| s.kind == reference.target).expect("known entity");
+            if target > position {
+                late.push(field.column.to_owned());
+            }
+        }
+    }
+    if !spec.built_in.is_empty() {
+        columns.push(("built_in".to_owned(), Bool));
+    }
+    columns.extend(STAMPS.iter().map(|(c, t)| ((*c).to_owned(), *t)));
+    TableDef { name: spec.table.to_owned(), columns, key: vec!["id".to_owned()], late }
+}
+
+/// Every table, in import order.
+pub static TABLES: LazyLock<Vec<TableDef>> = LazyLock::new(|| {
+    let mut tables = vec![
+        TableDef::fixed(
+            "tenants",
+            &[("id", Uuid), ("name", Text), ("name_folded", Text), ("created_at", Timestamp)],
+            &["id"],
+        ),
+        TableDef::fixed(
+            "api_keys",
+            &[
+                ("id", Uuid),
+                ("tenant_id", Uuid),
+                ("lookup_prefix", Text),
+                ("key_hash", Bytes),
+                ("name", Text),
+                ("created_at", Timestamp),
+                ("last_used_at", Timestamp),
+                ("revoked_at", Timestamp),
+            ],
+            &["id"],
+        ),
+        erp_table(
+            "cells",
+            &[("name", Text), ("name_folded", Text), ("color", Text), ("sequence", Int), ("active", Bool)],
+        ),
+        erp_table(
+            "resources",
+            &[
+                ("name", Text),
+                ("name_folded", Text),
+                ("type", Text),
+                ("description", Text),
+                ("identifier", Text),
+                ("identifier_folded", Text),
+                ("location", Text),
+                ("status", Text),
+            ],
+        ),
+        erp_table(
+            "jobs",
+            &[
+                ("job_number", Text),
+                ("job_number_folded", Text),
+                ("customer", Text),
+                ("customer_folded", Text),
+                ("due_date", Date),
+                ("priority", Int),
+                ("notes", Text),
+                ("status", Text),
+            ],
+        ),
+        erp_table(
+            "parts",
+            &[
+                ("job_id", Uuid),
+                ("part_number", Text),
+                ("part_number_folded", Text),
+                ("material", Text),
+                ("quantity", Int),
+                ("notes", Text),
+            ],
+        ),
+        erp_table(
+            "operations",
+            &[
+                ("part_id", Uuid),
+                ("cell_id", Uuid),
+                ("operation_name", Text),
+                ("operation_name_folded", Text),
+                ("sequence", Int),
+                ("estimated_time_minutes", Decimal),
+                ("notes", Text),
+            ],
+        ),
+    ];
+    for (position, spec) in master_data::ALL.iter().enumerate() {
+        tables.push(master_table(spec, position));
+        if let Some(properties) = properties_table(spec) {
+            tables.push(TableDef::fixed(
+                properties.table,
+                &[
+                    ("tenant_id", Uuid),
+                    (properties.record_column, Int),
+                    ("property_definition_id", Int),
+                    ("value", Text),
+                ],
+                &[properties.record_column, "property_definition_id"],
+            ));
+        }
+    }
+    tables
+});
+
+/// Where an entity's properties are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct PropertiesTable {
+    pub table: &'static str,
+    pub record_column: &'static str,
+}
+
+/// The properties table of an entity that carries properties.
+pub fn properties_table(spec: &EntitySpec) -> Option<PropertiesTable> {
+    match spec.kind {
+        master_data::EntityKind::Product => {
+            Some(PropertiesTable { table: "product_properties", record_column: "product_id" })
+        }
+        _ if spec.properties => unreachable!("{} carries properties but has no properties table", spec.name),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cycles_are_broken_by_late_columns() {
+        let products = TABLES.iter().find(|t| t.name == "products").unwrap();
+        assert_eq!(products.late, ["receipt_recipe_id"]);
+        let versions = TABLES.iter().find(|t| t.name == "bom_versions").unwrap();
+        assert_eq!(versions.late, ["schedule_id"]);
+        assert!(TABLES.iter().any(|t| t.name == "product_properties"));
+    }
+}

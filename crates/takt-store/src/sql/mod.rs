@@ -1,0 +1,139 @@
+//! The SQL layer both engines share.
+//!
+//! [`SqlStore`] implements [`crate::Store`] once, in SQL that SQLite and PostgreSQL both accept
+//! (`$n` parameters, `INSERT ... ON CONFLICT ... RETURNING`, `LIKE ... ESCAPE`, savepoints).
+//! A [`Backend`] does what differs between them: connections and transactions, binding
+//! [`Param`]s and reading [`Row`]s in its own types, classifying errors, allocating ids.
+
+mod auth;
+mod catalog;
+mod erp;
+mod master;
+mod query;
+mod store;
+mod transfer;
+
+pub use catalog::{ColumnType, TABLES, TableDef};
+pub use query::{Param, Query, SqlType};
+pub use store::SqlStore;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+/// A database error, classified the way the store needs to react to it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DbError {
+    /// A unique constraint refused a write; `columns` as the engine reports them.
+    #[error("unique constraint violated on {table}({})", columns.join(", "))]
+    Unique { table: String, columns: Vec<String> },
+    /// A foreign key refused a write or a delete.
+    #[error("foreign key violated: {0}")]
+    ForeignKey(String),
+    /// Deadlock, serialization failure, busy database: the whole transaction may be retried.
+    #[error("transient conflict: {0}")]
+    Retryable(String),
+    /// The database cannot be reached.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A value could not be read back as the expected type.
+    #[error("decode error: {0}")]
+    Decode(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+/// One row of a result, read by column position.
+pub trait Row: Send + Sync {
+    fn opt_bool(&self, index: usize) -> Result<Option<bool>, DbError>;
+    fn opt_i64(&self, index: usize) -> Result<Option<i64>, DbError>;
+    fn opt_f64(&self, index: usize) -> Result<Option<f64>, DbError>;
+    fn opt_text(&self, index: usize) -> Result<Option<String>, DbError>;
+    fn opt_bytes(&self, index: usize) -> Result<Option<Vec<u8>>, DbError>;
+    fn opt_uuid(&self, index: usize) -> Result<Option<Uuid>, DbError>;
+    fn opt_timestamp(&self, index: usize) -> Result<Option<DateTime<Utc>>, DbError>;
+    fn opt_date(&self, index: usize) -> Result<Option<NaiveDate>, DbError>;
+    fn opt_decimal(&self, index: usize) -> Result<Option<Decimal>, DbError>;
+}
+
+/// A type that can be read from a [`Row`].
+pub trait Column: Sized {
+    fn read<R: Row + ?Sized>(row: &R, index: usize) -> Result<Option<Self>, DbError>;
+}
+
+macro_rules! column {
+    ($t:ty, $method:ident) => {
+        impl Column for $t {
+            fn read<R: Row + ?Sized>(row: &R, index: usize) -> Result<Option<Self>, DbError> {
+                row.$method(index)
+            }
+        }
+    };
+}
+column!(bool, opt_bool);
+column!(i64, opt_i64);
+column!(f64, opt_f64);
+column!(String, opt_text);
+column!(Vec<u8>, opt_bytes);
+column!(Uuid, opt_uuid);
+column!(DateTime<Utc>, opt_timestamp);
+column!(NaiveDate, opt_date);
+column!(Decimal, opt_decimal);
+
+/// Typed access to a row's columns.
+pub trait RowExt {
+    /// A column that must not be NULL.
+    fn get<T: Column>(&self, index: usize) -> Result<T, DbError>;
+    /// A column that may be NULL.
+    fn opt<T: Column>(&self, index: usize) -> Result<Option<T>, DbError>;
+}
+
+impl<R: Row + ?Sized> RowExt for R {
+    fn get<T: Column>(&self, index: usize) -> Result<T, DbError> {
+        T::read(self, index)?.ok_or_else(|| DbError::Decode(format!("column {index} is NULL")))
+    }
+
+    fn opt<T: Column>(&self, index: usize) -> Result<Option<T>, DbError> {
+        T::read(self, index)
+    }
+}
+
+/// An open transaction.
+#[async_trait]
+pub trait Tx: Send {
+    type Row: Row;
+
+    /// Runs a statement; returns the number of rows it changed.
+    async fn execute(&mut self, query: &Query) -> Result<u64, DbError>;
+    async fn fetch_all(&mut self, query: &Query) -> Result<Vec<Self::Row>, DbError>;
+    async fn fetch_optional(&mut self, query: &Query) -> Result<Option<Self::Row>, DbError>;
+    /// The next integer id for a master-data record.
+    async fn next_id(&mut self) -> Result<i64, DbError>;
+    /// Makes sure later ids are above `max_id` (after an import kept ids).
+    async fn reserve_ids_through(&mut self, max_id: i64) -> Result<(), DbError>;
+    async fn commit(self) -> Result<(), DbError>;
+    async fn rollback(self) -> Result<(), DbError>;
+}
+
+/// A database engine.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    type Tx: Tx;
+
+    /// `sqlite` or `postgres`.
+    fn name(&self) -> &'static str;
+    /// Whether several Takt processes may share this database, so state such as rate-limit
+    /// buckets must live in it rather than in one process's memory.
+    fn shared(&self) -> bool;
+    /// Starts a transaction that will write.
+    async fn begin_write(&self) -> Result<Self::Tx, DbError>;
+    /// Starts a read-only transaction with one consistent snapshot.
+    async fn begin_read(&self) -> Result<Self::Tx, DbError>;
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), DbError>;
+    /// Applies the backend's migrations.
+    async fn migrate(&self) -> Result<(), DbError>;
+    /// Closes every connection.
+    async fn close(&self);
+}

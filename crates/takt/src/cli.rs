@@ -1,0 +1,249 @@
+//! The command line: `takt serve`, `takt migrate`, `takt keys ...`, `takt export`, `takt import`.
+//! Every option also reads from an environment variable.
+
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use takt_domain::api_key::{ApiKey, prefix_query};
+use takt_domain::rate_limit::RatePolicy;
+use tracing_subscriber::EnvFilter;
+
+use crate::database::Database;
+use crate::server;
+
+/// Takt: an open manufacturing execution system server.
+#[derive(Debug, Parser)]
+#[command(name = "takt", version, about)]
+pub struct Cli {
+    /// A SQLite file (PATH or sqlite://PATH) or a PostgreSQL URL (postgres://...).
+    #[arg(long, global = true, env = "TAKT_DATABASE_URL", default_value = "takt.db")]
+    pub database: String,
+
+    /// The most connections to open to PostgreSQL (per process).
+    #[arg(long, global = true, env = "TAKT_DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
+    pub max_connections: u32,
+
+    /// How logs are written on standard error.
+    #[arg(long, global = true, env = "TAKT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Which logs are written (tracing's filter syntax).
+    #[arg(long, global = true, env = "TAKT_LOG", default_value = "info")]
+    pub log: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (migrating the database first).
+    Serve(ServeArgs),
+    /// Bring the database's schema up to date, and exit.
+    Migrate,
+    /// Create, list and revoke API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Write one tenant's data (or everything) to a file that `takt import` loads into any database.
+    Export(ExportArgs),
+    /// Load a file written by `takt export`, ids kept, all or nothing.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "TAKT_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Requests a minute per API key (a token bucket that refills evenly).
+    #[arg(long, env = "TAKT_RATE_LIMIT", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: u32,
+
+    /// The largest request body, in bytes.
+    #[arg(long, env = "TAKT_BODY_LIMIT", default_value_t = 16 * 1024 * 1024)]
+    pub body_limit: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key (and the tenant, if new); prints only the key on standard output.
+    Create {
+        /// The tenant the key belongs to.
+        #[arg(long, env = "TAKT_TENANT")]
+        tenant: String,
+        /// A label, to tell keys apart.
+        #[arg(long, env = "TAKT_KEY_NAME")]
+        name: Option<String>,
+    },
+    /// List every key (never the key itself).
+    List {
+        /// Print JSON lines instead of a table.
+        #[arg(long, env = "TAKT_KEYS_JSON")]
+        json: bool,
+    },
+    /// Revoke the key whose lookup prefix starts with PREFIX (as `keys list` shows it).
+    Revoke {
+        #[arg(env = "TAKT_KEY_PREFIX")]
+        prefix: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Only this tenant (default: every tenant).
+    #[arg(long, env = "TAKT_TENANT")]
+    pub tenant: Option<String>,
+    /// Where to write (default: standard output).
+    #[arg(long, short, env = "TAKT_EXPORT_FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to load (default: standard input).
+    #[arg(env = "TAKT_IMPORT_FILE")]
+    pub file: Option<PathBuf>,
+}
+
+fn init_logs(cli: &Cli) {
+    let filter = EnvFilter::try_new(&cli.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),
+    }
+}
+
+/// Runs the command line; the process exits with the returned code.
+pub async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logs(&cli);
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("takt: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let database = Database::parse(&cli.database);
+    let store = database.open(cli.max_connections).await?;
+    match cli.command {
+        Command::Serve(args) => {
+            let keys = store.list_keys().await?;
+            if keys.is_empty() {
+                eprintln!(
+                    "takt: this database has no API keys yet. Create one (it is printed once) with:\n\n    \
+                     takt keys create --tenant <your-plant> --database {}\n",
+                    database.display()
+                );
+            }
+            let config = takt_http::Config {
+                rate_limit: RatePolicy { per_minute: args.rate_limit },
+                body_limit: args.body_limit,
+            };
+            let listener =
+                tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+            tracing::info!(
+                address = %listener.local_addr()?,
+                database = %database.display(),
+                backend = store.backend(),
+                "takt is serving"
+            );
+            server::serve(listener, store, config, server::shutdown_signal()).await
+        }
+        Command::Migrate => {
+            tracing::info!(database = %database.display(), "the schema is up to date");
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Create { tenant, name }) => {
+            if tenant.trim().is_empty() {
+                bail!("--tenant must not be empty");
+            }
+            let key = ApiKey::generate();
+            let info = store.create_key(tenant.trim(), name.as_deref(), &key).await?;
+            tracing::info!(tenant = %info.tenant, prefix = %info.lookup_prefix, "created an API key");
+            println!("{}", key.reveal());
+            Ok(())
+        }
+        Command::Keys(KeysCommand::List { json }) => {
+            let keys = store.list_keys().await?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                for key in &keys {
+                    writeln!(out, "{}", serde_json::to_string(key)?)?;
+                }
+            } else {
+                writeln!(
+                    out,
+                    "{:<22} {:<20} {:<16} {:<20} {:<20} REVOKED",
+                    "PREFIX", "TENANT", "NAME", "CREATED", "LAST USED"
+                )?;
+                let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                    t.map_or("-".to_owned(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                };
+                for key in &keys {
+                    writeln!(
+                        out,
+                        "{:<22} {:<20} {:<16} {:<20} {:<20} {}",
+                        key.lookup_prefix,
+                        key.tenant,
+                        key.name.as_deref().unwrap_or("-"),
+                        when(Some(key.created_at)),
+                        when(key.last_used_at),
+                        when(key.revoked_at)
+                    )?;
+                }
+            }
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Revoke { prefix }) => {
+            let query =
+                prefix_query(&prefix).context("PREFIX must be hex characters, as `takt keys list` shows them")?;
+            let key = store.revoke_key(&query).await?;
+            eprintln!("revoked {} (tenant {})", key.lookup_prefix, key.tenant);
+            Ok(())
+        }
+        Command::Export(args) => {
+            let summary = match &args.output {
+                Some(path) => {
+                    let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+                    let mut writer = BufWriter::new(file);
+                    store.export(args.tenant.as_deref(), &mut writer).await?
+                }
+                None => {
+                    let mut writer = BufWriter::new(std::io::stdout());
+                    store.export(args.tenant.as_deref(), &mut writer).await?
+                }
+            };
+            let rows: u64 = summary.rows.iter().map(|(_, n)| n).sum();
+            eprintln!("exported {} tenant(s), {rows} rows", summary.tenants);
+            Ok(())
+        }
+        Command::Import(args) => {
+            let mut reader: Box<dyn BufRead + Send> = match &args.file {
+                Some(path) => Box::new(BufReader::new(
+                    std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
+                )),
+                None => Box::new(BufReader::new(std::io::stdin())),
+            };
+            let summary = store.import(&mut reader).await?;
+            let rows: u64 = summary.rows.iter().map(|(_, n)| n).sum();
+            eprintln!("imported {} tenant(s), {rows} rows into {}", summary.tenants, database.display());
+            Ok(())
+        }
+    }
+}

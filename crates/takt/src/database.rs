@@ -1,0 +1,80 @@
+//! Choosing and opening the database named by `--database`.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use takt_store::Store;
+use takt_store::sql::Backend;
+use takt_store_postgres::PostgresBackend;
+use takt_store_sqlite::SqliteBackend;
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file (`./takt.db`, `sqlite://PATH`).
+    Sqlite(String),
+    /// A PostgreSQL URL (`postgres://...`).
+    Postgres(String),
+}
+
+impl Database {
+    pub fn parse(location: &str) -> Database {
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            Database::Postgres(location.to_owned())
+        } else {
+            let path =
+                location.strip_prefix("sqlite://").or_else(|| location.strip_prefix("sqlite:")).unwrap_or(location);
+            Database::Sqlite(path.to_owned())
+        }
+    }
+
+    /// How logs name it: the file, or the URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            Database::Sqlite(path) => format!("sqlite://{path}"),
+            Database::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme), Some(at)) if at > scheme => {
+                    let credentials = &url[scheme + 3..at];
+                    let user = credentials.split(':').next().unwrap_or_default();
+                    format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+                }
+                _ => url.clone(),
+            },
+        }
+    }
+
+    /// Opens the database and brings its schema up to date.
+    pub async fn open(&self, max_connections: u32) -> Result<Arc<dyn Store>> {
+        Ok(match self {
+            Database::Sqlite(path) => {
+                let backend = SqliteBackend::open(path).await.with_context(|| format!("opening {}", self.display()))?;
+                migrate(&backend).await?;
+                Arc::new(takt_store::sql::SqlStore::new(backend))
+            }
+            Database::Postgres(url) => {
+                let backend = PostgresBackend::connect(url, max_connections)
+                    .await
+                    .with_context(|| format!("connecting to {}", self.display()))?;
+                migrate(&backend).await?;
+                Arc::new(takt_store::sql::SqlStore::new(backend))
+            }
+        })
+    }
+}
+
+async fn migrate(backend: &impl Backend) -> Result<()> {
+    backend.migrate().await.context("migrating the database")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_locations() {
+        assert_eq!(Database::parse("takt.db"), Database::Sqlite("takt.db".into()));
+        assert_eq!(Database::parse("sqlite:///var/lib/takt.db"), Database::Sqlite("/var/lib/takt.db".into()));
+        assert!(matches!(Database::parse("postgres://u:p@h/db"), Database::Postgres(_)));
+        assert_eq!(Database::parse("postgresql://u:secret@h/db").display(), "postgresql://u:***@h/db");
+    }
+}
