@@ -52,6 +52,12 @@ pub struct AppState {
 /// The whole application: both dialects behind keys and rate limits, with request ids, logs,
 /// panic recovery and the body limit around everything.
 pub fn app(store: Arc<dyn Store>, config: Config) -> Router {
+    app_with(store, config, Router::new())
+}
+
+/// The application with `extra` routes inside the same layers (tests use it to reach a route
+/// that panics).
+pub fn app_with(store: Arc<dyn Store>, config: Config, extra: Router) -> Router {
     let state = Arc::new(AppState { store, config });
     let api = Router::new()
         .merge(erp::routes())
@@ -63,6 +69,7 @@ pub fn app(store: Arc<dyn Store>, config: Config) -> Router {
         .route("/health", get(health::health))
         .route("/openapi.json", get(openapi::serve))
         .merge(api)
+        .merge(extra.with_state(()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(config.body_limit))

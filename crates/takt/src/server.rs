@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use axum::Router;
 use takt_http::Config;
 use takt_store::Store;
 use tokio::net::TcpListener;
@@ -15,16 +16,29 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    let app = takt_http::app(store, config);
+    serve_router(listener, takt_http::app(store, config), shutdown).await
+}
+
+async fn serve_router(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving HTTP")
 }
 
 /// Binds `addr` and serves in the background; returns the bound address (port 0 picks one).
 pub async fn spawn(addr: SocketAddr, store: Arc<dyn Store>, config: Config) -> Result<SocketAddr> {
+    spawn_with(addr, store, config, Router::new()).await
+}
+
+/// Like [`spawn`], with `extra` routes inside the application's layers.
+pub async fn spawn_with(addr: SocketAddr, store: Arc<dyn Store>, config: Config, extra: Router) -> Result<SocketAddr> {
     let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let bound = listener.local_addr()?;
+    let app = takt_http::app_with(store, config, extra);
     tokio::spawn(async move {
-        if let Err(error) = serve(listener, store, config, std::future::pending()).await {
+        if let Err(error) = serve_router(listener, app, std::future::pending()).await {
             tracing::error!(%error, "the server stopped");
         }
     });
