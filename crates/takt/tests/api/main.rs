@@ -4,3 +4,5 @@
 mod support;
 
 mod erp_seed;
+mod openapi;
+mod responses;

@@ -14,6 +14,15 @@ pub struct Cluster {
     socket_dir: PathBuf,
 }
 
+/// How a cluster trades durability for speed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// fsync off: for tests, where a crash loses nothing of value.
+    Off,
+    /// PostgreSQL's defaults: for benchmarks.
+    Default,
+}
+
 static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
 
 impl Cluster {
@@ -35,7 +44,7 @@ impl Cluster {
 /// The cluster, started on first use; `None` (after saying so loudly) when this machine has no
 /// PostgreSQL. With `CI=true` a missing PostgreSQL fails the test instead.
 pub fn cluster() -> Option<&'static Cluster> {
-    match CLUSTER.get_or_init(start) {
+    match CLUSTER.get_or_init(|| start(Durability::Off)) {
         Ok(cluster) => Some(cluster),
         Err(reason) => {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -127,7 +136,8 @@ fn run(mut command: Command, what: &str) -> Result<(), String> {
     }
 }
 
-fn start() -> Result<Cluster, String> {
+/// Starts a cluster of its own (the tests share the one [`cluster`] gives).
+pub fn start(durability: Durability) -> Result<Cluster, String> {
     let bin = bin_dir()?;
     let user = run_as()?;
     let nanos =
@@ -147,10 +157,11 @@ fn start() -> Result<Cluster, String> {
     run(initdb, "initdb")?;
 
     let pg_ctl = bin.join("pg_ctl");
-    let options = format!(
-        "-k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-        socket_dir.display()
-    );
+    let speed = match durability {
+        Durability::Off => "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        Durability::Default => "",
+    };
+    let options = format!("-k {} -c listen_addresses='' -c max_connections=300 {speed}", socket_dir.display());
     let mut start = command(&pg_ctl, user);
     start.arg("-D").arg(&data).arg("-l").arg(root.join("postgres.log")).args(["-w", "-o", &options, "start"]);
     start.stdout(Stdio::null());
