@@ -13,7 +13,7 @@ use takt_domain::schema::{DecimalRule, Field, Kind};
 use utoipa::ToSchema;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem, PathsBuilder};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{
+use utoipa::openapi::schema::{AdditionalProperties, 
     ArrayBuilder, ComponentsBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
@@ -80,14 +80,28 @@ fn kind_schema(kind: Kind, doc: &str) -> RefOr<Schema> {
     schema.into()
 }
 
-/// An object of `fields`; `relaxed` fields are optional although the list requires them
-/// (children nested in a parent need no parent reference and default its external_source).
+/// The schema of a required field: text must not be blank.
+fn required_schema(kind: Kind, doc: &str) -> RefOr<Schema> {
+    match kind {
+        Kind::Text { max_bytes } => described(
+            ObjectBuilder::new().schema_type(Type::String).max_length(Some(max_bytes)).min_length(Some(1)).pattern(Some(r"\S")),
+            &format!("{doc} At most {max_bytes} bytes of UTF-8; not blank."),
+        )
+        .into(),
+        kind => kind_schema(kind, doc),
+    }
+}
+
+/// An object of `fields`, refusing any other key; `relaxed` fields are optional although the
+/// list requires them (children nested in a parent need no parent reference and default its
+/// external_source).
 fn object_schema(fields: &[Field], relaxed: &[&str]) -> RefOr<Schema> {
-    let mut object = ObjectBuilder::new().schema_type(Type::Object);
+    let mut object = ObjectBuilder::new().schema_type(Type::Object).additional_properties(Some(AdditionalProperties::FreeForm(false)));
     for field in fields {
-        object = object.property(field.name, kind_schema(field.kind, field.doc));
         if field.required && !relaxed.contains(&field.name) {
-            object = object.required(field.name);
+            object = object.property(field.name, required_schema(field.kind, field.doc)).required(field.name);
+        } else {
+            object = object.property(field.name, kind_schema(field.kind, field.doc));
         }
     }
     RefOr::T(object.into())
@@ -219,7 +233,8 @@ fn erp_paths(
                 "search" => (Kind::Text { max_bytes: 255 }, "Case-insensitive substring of the names."),
                 "status" if entity == ErpEntity::Job => (Kind::Enum(takt_domain::erp::JOB_STATUSES), ""),
                 "status" => (Kind::Enum(takt_domain::erp::RESOURCE_STATUSES), ""),
-                "id" | "job_id" | "part_id" | "cell_id" => (Kind::Uuid, "A Takt id."),
+                "id" => (Kind::Uuid, "Read this one record, as GET /{id} does; not combined with other parameters."),
+                "job_id" | "part_id" | "cell_id" => (Kind::Uuid, "A Takt id."),
                 _ => (Kind::Text { max_bytes: 255 }, "Exact match."),
             };
             list = list.parameter(
@@ -417,7 +432,7 @@ fn master_paths(mut paths: PathsBuilder, mut components: ComponentsBuilder) -> (
                                         ArrayBuilder::new().items(reference(name)).into(),
                                     ),
                                 ),
-                            &[(400, "Body is not JSON."), (422, "Unknown filter or wrong type.")],
+                            &[(400, "Body is not JSON."), (413, "Body over the size limit."), (422, "Unknown filter or wrong type.")],
                         ),
                     ),
                     Action::Upsert => (
@@ -430,6 +445,7 @@ fn master_paths(mut paths: PathsBuilder, mut components: ComponentsBuilder) -> (
                             &[
                                 (400, "Body is not JSON."),
                                 (404, "The record, or a record it references by name, does not exist."),
+                                (413, "Body over the size limit."),
                                 (409, "A unique value is taken, or the record is frozen (approved BoM versions)."),
                                 (422, "Invalid fields, listed by path."),
                             ],

@@ -64,6 +64,7 @@ impl From<DbError> for StoreError {
     fn from(error: DbError) -> StoreError {
         match error {
             DbError::Unavailable(m) => StoreError::Unavailable(m),
+            DbError::Retryable(m) => StoreError::Busy(m),
             DbError::Unique { table, columns } => {
                 StoreError::Conflict(format!("a record with the same {} already exists in {table}", columns.join(", ")))
             }

@@ -3,13 +3,14 @@
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use takt_domain::api_key::{ApiKey, prefix_query};
 use takt_domain::rate_limit::RatePolicy;
+use takt_store::{Store, StoreError, TransferSummary};
 use tracing_subscriber::EnvFilter;
 
 use crate::database::Database;
@@ -24,7 +25,13 @@ pub struct Cli {
     pub database: String,
 
     /// The most connections to open to PostgreSQL (per process).
-    #[arg(long, global = true, env = "TAKT_DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
+    #[arg(
+        long,
+        global = true,
+        env = "TAKT_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 16,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
     pub max_connections: u32,
 
     /// How logs are written on standard error.
@@ -173,8 +180,20 @@ async fn run(cli: Cli) -> Result<()> {
             if tenant.trim().is_empty() {
                 bail!("--tenant must not be empty");
             }
-            let key = ApiKey::generate();
-            let info = store.create_key(tenant.trim(), name.as_deref(), &key).await?;
+            let mut attempt = 1;
+            let (key, info) = loop {
+                let key = ApiKey::generate();
+                match store.create_key(tenant.trim(), name.as_deref(), &key).await {
+                    Ok(info) => break (key, info),
+                    // The tenant was created by a concurrent `keys create`, or the lookup prefix
+                    // is taken: a new key, for the tenant that now exists, is the answer.
+                    Err(StoreError::Conflict(reason)) if attempt < 3 => {
+                        tracing::debug!(%reason, "creating the key again");
+                        attempt += 1;
+                    }
+                    Err(error) => return Err(error.into()),
+                }
+            };
             tracing::info!(tenant = %info.tenant, prefix = %info.lookup_prefix, "created an API key");
             println!("{}", key.reveal());
             Ok(())
@@ -219,11 +238,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Export(args) => {
             let summary = match &args.output {
-                Some(path) => {
-                    let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-                    let mut writer = BufWriter::new(file);
-                    store.export(args.tenant.as_deref(), &mut writer).await?
-                }
+                Some(path) => export_to_file(store.as_ref(), args.tenant.as_deref(), path).await?,
                 None => {
                     let mut writer = BufWriter::new(std::io::stdout());
                     store.export(args.tenant.as_deref(), &mut writer).await?
@@ -246,4 +261,36 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Writes an export to `path`. A file is written aside and renamed when complete, so that a
+/// failed export leaves no partial file, and an older file of that name untouched; a device or
+/// a pipe is written to directly.
+async fn export_to_file(store: &dyn Store, tenant: Option<&str>, path: &Path) -> Result<TransferSummary> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        return Ok(store.export(tenant, &mut BufWriter::new(file)).await?);
+    }
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let file = std::fs::File::create(&partial).with_context(|| format!("creating {}", partial.display()))?;
+    let mut writer = BufWriter::new(file);
+    let written = match store.export(tenant, &mut writer).await {
+        Ok(summary) => writer
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|file| file.sync_all())
+            .and_then(|()| std::fs::rename(&partial, path))
+            .with_context(|| format!("writing {}", path.display()))
+            .map(|()| summary),
+        Err(error) => Err(error.into()),
+    };
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
 }

@@ -32,14 +32,7 @@ impl Database {
     pub fn display(&self) -> String {
         match self {
             Database::Sqlite(path) => format!("sqlite://{path}"),
-            Database::Postgres(url) => match (url.find("://"), url.rfind('@')) {
-                (Some(scheme), Some(at)) if at > scheme => {
-                    let credentials = &url[scheme + 3..at];
-                    let user = credentials.split(':').next().unwrap_or_default();
-                    format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
-                }
-                _ => url.clone(),
-            },
+            Database::Postgres(url) => hide_passwords(url),
         }
     }
 
@@ -62,8 +55,46 @@ impl Database {
     }
 }
 
+/// A PostgreSQL URL with its password (in the user info or a `password=` parameter) masked, and
+/// nothing else changed, so that a URL without a password can be copied from the logs.
+fn hide_passwords(url: &str) -> String {
+    let Some(scheme) = url.find("://").map(|i| i + 3) else { return url.to_owned() };
+    let rest = &url[scheme..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let mut shown =
+        match authority.rfind('@').and_then(|at| authority[..at].split_once(':').map(|(user, _)| (user, at))) {
+            Some((user, at)) => format!("{}{user}:***{}", &url[..scheme], &rest[at..]),
+            None => url.to_owned(),
+        };
+    if let Some(query) = shown.find('?') {
+        let masked: Vec<String> = shown[query + 1..]
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        shown = format!("{}?{}", &shown[..query], masked.join("&"));
+    }
+    shown
+}
+
+/// Brings the schema up to date. Another process may be migrating the same empty database at
+/// this very moment (a `takt keys create` next to a first `takt serve`); its migration wins,
+/// ours fails, and tried again finds the schema up to date.
 async fn migrate(backend: &impl Backend) -> Result<()> {
-    backend.migrate().await.context("migrating the database")
+    let mut attempt = 1;
+    loop {
+        match backend.migrate().await {
+            Ok(()) => return Ok(()),
+            Err(error) if attempt < 5 => {
+                tracing::debug!(%error, attempt, "migrating failed; trying again");
+                tokio::time::sleep(std::time::Duration::from_millis(50 * attempt * attempt)).await;
+                attempt += 1;
+            }
+            Err(error) => return Err(error).context("migrating the database"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -76,5 +107,17 @@ mod tests {
         assert_eq!(Database::parse("sqlite:///var/lib/takt.db"), Database::Sqlite("/var/lib/takt.db".into()));
         assert!(matches!(Database::parse("postgres://u:p@h/db"), Database::Postgres(_)));
         assert_eq!(Database::parse("postgresql://u:secret@h/db").display(), "postgresql://u:***@h/db");
+    }
+
+    #[test]
+    fn shows_passwordless_urls_as_given() {
+        for url in ["postgres://takt@localhost/db?host=/tmp/sock", "postgres://h/db", "postgres://u@h/db?x=a@b"] {
+            assert_eq!(Database::parse(url).display(), url);
+        }
+        assert_eq!(Database::parse("postgres://u:p@ss@h/db").display(), "postgres://u:***@h/db");
+        assert_eq!(
+            Database::parse("postgres://u@h/db?sslmode=require&password=secret").display(),
+            "postgres://u@h/db?sslmode=require&password=***"
+        );
     }
 }

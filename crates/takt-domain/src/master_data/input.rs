@@ -52,11 +52,14 @@ pub fn parse_upsert(spec: &'static EntitySpec, body: &Value) -> Result<UpsertInp
     let mut r = Reader::object(body, Path::root(), spec, KeyStyle::Loose)?;
     let id = r.extra(&ID).set().map(integer);
     let creating = id.is_none();
-    let source = if spec.kind == EntityKind::Product { r.extra(&SOURCE_PRODUCT_NAME).set().map(text_of) } else { None };
-    if source.is_some() && !creating {
+    // A sourceProductName that is given, even an invalid one, stands in for the required fields,
+    // so only its own error is reported.
+    let source_given = spec.kind == EntityKind::Product && r.present(SOURCE_PRODUCT_NAME.name);
+    let source = if source_given { r.extra(&SOURCE_PRODUCT_NAME).set().map(text_of) } else { None };
+    if source_given && !creating {
         r.error("sourceProductName", "is only used on create (without id)");
     }
-    let enforce_required = creating && source.is_none();
+    let enforce_required = creating && !source_given;
 
     let mut injected: Vec<(usize, i64)> = Vec::new();
     let mut version_reported = false;
@@ -105,6 +108,14 @@ pub fn parse_upsert(spec: &'static EntitySpec, body: &Value) -> Result<UpsertInp
             Patch::Absent => {}
             Patch::Null if field.field.required || field.default.is_some() => {
                 r.error(name, "cannot be null");
+            }
+            Patch::Set(Scalar::Text(text)) if text.trim().is_empty() && field.field.required => {
+                r.error(name, "must not be blank");
+            }
+            // A blank unique identifier (`"suid": ""`) means none, as it did in the Oracle
+            // databases these connectors were written against: blanks must not collide.
+            Patch::Set(Scalar::Text(text)) if text.trim().is_empty() && spec.identified_by(name) => {
+                values.push((index, Patch::Null));
             }
             patch => values.push((index, patch)),
         }

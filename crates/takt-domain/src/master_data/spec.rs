@@ -128,6 +128,11 @@ impl EntitySpec {
         self.field_index(name).map(|(_, f)| f)
     }
 
+    /// Whether a field alone singles a record out (`name`, `suid`).
+    pub fn identified_by(&self, name: &str) -> bool {
+        self.unique.iter().any(|set| *set == [name])
+    }
+
     /// Whether this entity's records can be fetched by name (and so referenced by name).
     pub fn named(&self) -> bool {
         self.title == Title::Name

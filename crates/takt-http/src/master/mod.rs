@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::Method;
+use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use takt_domain::master_data::{ALL, EntityKind};
@@ -80,13 +80,11 @@ async fn dispatch(
         .filter(|a| a.offered_by(kind))
         .ok_or_else(|| ApiError::not_found(format!("{} has no action '{action}'", kind.spec().name)))?;
     if request.method() != action.method() {
-        return Err(ApiError::method_not_allowed(format!(
-            "{} {} takes {}, not {}",
-            kind.spec().name,
-            action.name(),
-            action.method(),
-            request.method()
-        )));
+        let message = format!("{} {} takes {}, not {}", kind.spec().name, action.name(), action.method(), request.method());
+        let mut response = ApiError::method_not_allowed(message).into_response();
+        let allow = HeaderValue::from_str(action.method().as_str()).expect("a method is a header value");
+        response.headers_mut().insert(header::ALLOW, allow);
+        return Ok(response);
     }
     let spec = kind.spec();
     match action {

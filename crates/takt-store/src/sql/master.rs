@@ -137,6 +137,18 @@ async fn attach_properties<T: Tx>(
     Ok(())
 }
 
+/// Makes concurrent writes of one record take turns, so that the rules are checked against the
+/// state the write replaces (a schedule's status must not move back because two moves raced).
+/// On PostgreSQL this no-op update takes the row's lock, which does not block the foreign-key
+/// checks of records that reference it; SQLite's writes take turns already.
+async fn lock<T: Tx>(tx: &mut T, tenant: TenantId, spec: &EntitySpec, id: i64) -> Result<(), StoreError> {
+    let q = Query::new(format!("UPDATE {} SET updated_at = updated_at WHERE tenant_id = $1 AND id = $2", spec.table))
+        .arg(tenant.0)
+        .arg(id);
+    tx.execute(&q).await.map_err(super::store::busy_or)?;
+    Ok(())
+}
+
 fn not_found(spec: &EntitySpec, id: i64) -> StoreError {
     StoreError::not_found(format!("{} with id {id} does not exist", capitalize(spec.label)))
 }
@@ -342,7 +354,10 @@ pub(crate) async fn upsert<T: Tx>(
     at: DateTime<Utc>,
 ) -> Result<(bool, Record), StoreError> {
     let existing = match input.id {
-        Some(id) => Some(load(tx, tenant, spec, id).await?.ok_or_else(|| not_found(spec, id))?),
+        Some(id) => {
+            lock(tx, tenant, spec, id).await?;
+            Some(load(tx, tenant, spec, id).await?.ok_or_else(|| not_found(spec, id))?)
+        }
         None => None,
     };
     let source =
@@ -360,7 +375,7 @@ pub(crate) async fn upsert<T: Tx>(
             .fields
             .iter()
             .zip(&source.values)
-            .map(|(field, value)| if uniquely_identifies(spec, field) { None } else { value.clone() })
+            .map(|(field, value)| if spec.identified_by(field.name()) { None } else { value.clone() })
             .collect(),
         (None, None) => spec.fields.iter().map(default_value).collect(),
     };
@@ -422,12 +437,6 @@ pub(crate) async fn upsert<T: Tx>(
     let record =
         load(tx, tenant, spec, id).await?.ok_or_else(|| StoreError::Internal("a written record vanished".into()))?;
     Ok((existing.is_none(), record))
-}
-
-/// Fields that single out a record (`name`, `suid`): a source product's values for these are
-/// not copied into a new product.
-fn uniquely_identifies(spec: &EntitySpec, field: &MasterField) -> bool {
-    spec.unique.iter().any(|set| set.len() == 1 && set[0] == field.name())
 }
 
 fn write_conflict(spec: &EntitySpec, error: super::DbError) -> StoreError {
@@ -516,21 +525,23 @@ struct VersionInfo {
 
 async fn version_info<T: Tx>(tx: &mut T, tenant: TenantId, id: i64) -> Result<Option<VersionInfo>, StoreError> {
     let q = Query::new(
-        "SELECT b.name, v.major_version, v.minor_version, s.name, b.product_id FROM bom_versions v \
-         JOIN boms b ON b.id = v.bom_id JOIN approval_statuses s ON s.id = v.approval_status_id \
+        "SELECT b.name, v.major_version, v.minor_version, s.name, b.product_id, \
+         (SELECT MAX(o.minor_version) FROM bom_versions o WHERE o.bom_id = v.bom_id AND o.major_version = v.major_version) \
+         FROM bom_versions v JOIN boms b ON b.id = v.bom_id JOIN approval_statuses s ON s.id = v.approval_status_id \
          WHERE v.tenant_id = $1 AND v.id = $2",
     )
     .arg(tenant.0)
     .arg(id);
     let Some(row) = tx.fetch_optional(&q).await? else { return Ok(None) };
     let bom: String = row.get(0)?;
-    let (major, minor): (i64, i64) = (row.get(1)?, row.get(2)?);
+    let (major, minor, last_minor): (i64, i64, i64) = (row.get(1)?, row.get(2)?, row.get(5)?);
     Ok(Some(VersionInfo {
         title: format!("{bom} {}", rules::format_version(major, minor)),
         status: row.get(3)?,
         product_id: row.get(4)?,
         bom,
-        next: rules::format_version(major, minor + 1),
+        // One past the highest minor version of this major one, so a number still free.
+        next: rules::format_version(major, last_minor + 1),
     }))
 }
 
@@ -713,6 +724,7 @@ pub(crate) async fn delete<T: Tx>(
     spec: &EntitySpec,
     id: i64,
 ) -> Result<Record, StoreError> {
+    lock(tx, tenant, spec, id).await?;
     let record = load(tx, tenant, spec, id).await?.ok_or_else(|| not_found(spec, id))?;
     let label = capitalize(spec.label);
     if record.built_in {

@@ -20,6 +20,7 @@ pub const FORMAT: &str = "takt-export";
 /// The version of the format this build writes and reads.
 pub const VERSION: i64 = 1;
 const PAGE: i64 = 1000;
+const NOT_AN_EXPORT: &str = "this is not a Takt export (its first line is not {\"format\": \"takt-export\", ...})";
 
 fn io(error: std::io::Error) -> StoreError {
     StoreError::Internal(format!("writing the export failed: {error}"))
@@ -90,19 +91,20 @@ pub(crate) async fn export<T: Tx>(
     tenant: Option<&str>,
     out: &mut (dyn std::io::Write + Send),
 ) -> Result<TransferSummary, StoreError> {
-    let tenant_id = match tenant {
+    let (tenant_id, tenant_name) = match tenant {
         Some(name) => {
-            let row =
-                tx.fetch_optional(&Query::new("SELECT id FROM tenants WHERE name_folded = $1").arg(fold(name))).await?;
-            Some(row.ok_or_else(|| StoreError::not_found(format!("no tenant named '{name}'")))?.get::<Uuid>(0)?)
+            let query = Query::new("SELECT id, name FROM tenants WHERE name_folded = $1").arg(fold(name));
+            let row = tx.fetch_optional(&query).await?;
+            let row = row.ok_or_else(|| StoreError::not_found(format!("no tenant named '{name}'")))?;
+            (Some(row.get::<Uuid>(0)?), Some(row.get::<String>(1)?))
         }
-        None => None,
+        None => (None, None),
     };
     let header = json!({
         "format": FORMAT,
         "version": VERSION,
         "exported_at": now().to_rfc3339_opts(SecondsFormat::Micros, true),
-        "tenant": tenant,
+        "tenant": tenant_name,
     });
     writeln!(out, "{header}").map_err(io)?;
     let mut summary = TransferSummary::default();
@@ -164,7 +166,10 @@ pub(crate) async fn import<T: Tx>(
     let mut line = String::new();
     loop {
         line.clear();
-        let read = input.read_line(&mut line).map_err(|e| bad_line(line_number + 1, e))?;
+        let read = input.read_line(&mut line).map_err(|e| match line_number {
+            0 => bad_line(1, NOT_AN_EXPORT),
+            _ => bad_line(line_number + 1, e),
+        })?;
         if read == 0 {
             break;
         }
@@ -172,10 +177,17 @@ pub(crate) async fn import<T: Tx>(
         if line.trim().is_empty() {
             continue;
         }
-        let value: Value = serde_json::from_str(&line).map_err(|e| bad_line(line_number, e))?;
+        let value: Value = match serde_json::from_str(&line) {
+            Ok(value) => value,
+            Err(_) if line_number == 1 => return Err(bad_line(1, NOT_AN_EXPORT)),
+            Err(_) if !line.ends_with('\n') => {
+                return Err(bad_line(line_number, "the file ends in the middle of a line: it is truncated"));
+            }
+            Err(error) => return Err(bad_line(line_number, error)),
+        };
         if line_number == 1 {
             if value["format"] != FORMAT {
-                return Err(bad_line(1, "this is not a Takt export (no \"format\": \"takt-export\")"));
+                return Err(bad_line(1, NOT_AN_EXPORT));
             }
             if value["version"] != VERSION {
                 return Err(bad_line(
@@ -233,6 +245,14 @@ pub(crate) async fn import<T: Tx>(
                 line_number,
                 format!("tenant '{}' already exists in this database", row["name"].as_str().unwrap_or_default()),
             ),
+            DbError::Unique { ref columns, .. } if columns == &["id"] => bad_line(
+                line_number,
+                format!(
+                    "{name} id {} is already used in this database; an import keeps every id, so it needs a \
+                     database that holds none of them (an empty one)",
+                    row["id"]
+                ),
+            ),
             DbError::Unique { .. } => {
                 bad_line(line_number, format!("a {name} row with the same key already exists in this database"))
             }
@@ -254,6 +274,9 @@ pub(crate) async fn import<T: Tx>(
             Some((last, count)) if last == name => *count += 1,
             _ => summary.rows.push((name.to_owned(), 1)),
         }
+    }
+    if line_number == 0 {
+        return Err(bad_line(1, format!("the file is empty: {NOT_AN_EXPORT}")));
     }
     if !ended {
         return Err(bad_line(line_number, "the file ends without its end line: it is truncated"));

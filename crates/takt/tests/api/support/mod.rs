@@ -284,7 +284,8 @@ impl Start for Backend {
 /// ```
 #[macro_export]
 macro_rules! backend_tests {
-    ($(async fn $name:ident($arg:ident: $ty:ident) $body:block)*) => {$(
+    ($($(#[$meta:meta])* async fn $name:ident($arg:ident: $ty:ident) $body:block)*) => {$(
+        $(#[$meta])*
         mod $name {
             #[allow(unused_imports)]
             use super::*;
