@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
@@ -64,7 +64,15 @@ fn rate_headers(headers: &mut HeaderMap, decision: &RateDecision) {
 pub async fn require_key(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
     let key = match authenticate(&state, request.headers()).await {
         Ok(key) => key,
-        Err(error) => return error.into_response(),
+        Err(error) => {
+            let challenge = error.status == StatusCode::UNAUTHORIZED;
+            let mut response = error.into_response();
+            if challenge {
+                // HTTP requires a 401 to name the scheme it wants.
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            return response;
+        }
     };
     let span = tracing::Span::current();
     span.record("tenant", key.tenant_name.as_str());

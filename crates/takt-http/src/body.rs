@@ -1,11 +1,21 @@
 //! Request bodies: JSON only, within the size limit, with clear errors for anything else.
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
+use futures::StreamExt;
 use serde_json::Value;
 
 use crate::error::ApiError;
+
+/// The largest request body, in bytes: the application puts it in every request's extensions.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyLimit(pub usize);
+
+/// How much more than the limit a body may declare and still be read to its end, and thrown
+/// away, before the `413`: a client still sending its body when the server answers and closes
+/// the connection sees the connection reset instead of the answer.
+const DRAIN_AT_MOST: usize = 16 * 1024 * 1024;
 
 /// A JSON body. Wrong content type or malformed JSON is `400`; over the limit is `413`.
 pub struct JsonBody(pub Value);
@@ -22,8 +32,35 @@ fn is_json(headers: &HeaderMap) -> bool {
             && essence.to_ascii_lowercase().ends_with("+json"))
 }
 
+fn declared_length(headers: &HeaderMap) -> Option<usize> {
+    headers.get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
+}
+
+/// Reads and discards a body, up to `at_most` bytes.
+async fn drain(body: Body, at_most: usize) {
+    let mut stream = body.into_data_stream();
+    let mut read = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        read += chunk.len();
+        if read > at_most {
+            break;
+        }
+    }
+}
+
 async fn read(req: Request, limit_message: &str) -> Result<(bool, Bytes), ApiError> {
     let json = is_json(req.headers());
+    if let (Some(BodyLimit(limit)), Some(declared)) =
+        (req.extensions().get::<BodyLimit>().copied(), declared_length(req.headers()))
+        && declared > limit
+    {
+        // A client that waits for `100 Continue` has not sent its body; one that declares far
+        // too much is not worth reading.
+        if !req.headers().contains_key(header::EXPECT) && declared - limit <= DRAIN_AT_MOST {
+            drain(req.into_body(), declared).await;
+        }
+        return Err(ApiError::too_large(limit_message));
+    }
     let bytes = Bytes::from_request(req, &()).await.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::too_large(limit_message)

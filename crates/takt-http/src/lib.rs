@@ -73,6 +73,7 @@ pub fn app_with(store: Arc<dyn Store>, config: Config, extra: Router) -> Router 
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(axum::Extension(body::BodyLimit(config.body_limit)))
         .layer(CatchPanicLayer::custom(panicked))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(

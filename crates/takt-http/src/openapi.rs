@@ -13,8 +13,8 @@ use takt_domain::schema::{DecimalRule, Field, Kind};
 use utoipa::ToSchema;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem, PathsBuilder};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{AdditionalProperties, 
-    ArrayBuilder, ComponentsBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, ComponentsBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
@@ -84,7 +84,11 @@ fn kind_schema(kind: Kind, doc: &str) -> RefOr<Schema> {
 fn required_schema(kind: Kind, doc: &str) -> RefOr<Schema> {
     match kind {
         Kind::Text { max_bytes } => described(
-            ObjectBuilder::new().schema_type(Type::String).max_length(Some(max_bytes)).min_length(Some(1)).pattern(Some(r"\S")),
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(max_bytes))
+                .min_length(Some(1))
+                .pattern(Some(r"\S")),
             &format!("{doc} At most {max_bytes} bytes of UTF-8; not blank."),
         )
         .into(),
@@ -96,7 +100,9 @@ fn required_schema(kind: Kind, doc: &str) -> RefOr<Schema> {
 /// list requires them (children nested in a parent need no parent reference and default its
 /// external_source).
 fn object_schema(fields: &[Field], relaxed: &[&str]) -> RefOr<Schema> {
-    let mut object = ObjectBuilder::new().schema_type(Type::Object).additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    let mut object = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)));
     for field in fields {
         if field.required && !relaxed.contains(&field.name) {
             object = object.property(field.name, required_schema(field.kind, field.doc)).required(field.name);
@@ -432,7 +438,11 @@ fn master_paths(mut paths: PathsBuilder, mut components: ComponentsBuilder) -> (
                                         ArrayBuilder::new().items(reference(name)).into(),
                                     ),
                                 ),
-                            &[(400, "Body is not JSON."), (413, "Body over the size limit."), (422, "Unknown filter or wrong type.")],
+                            &[
+                                (400, "Body is not JSON."),
+                                (413, "Body over the size limit."),
+                                (422, "Unknown filter or wrong type."),
+                            ],
                         ),
                     ),
                     Action::Upsert => (

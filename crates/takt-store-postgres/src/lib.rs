@@ -7,8 +7,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sqlx::postgres::{PgArguments, PgDatabaseError, PgPoolOptions, PgRow};
-use sqlx::{PgPool, Postgres, Row as _, Transaction};
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{
+    PgArgumentBuffer, PgArguments, PgDatabaseError, PgPoolOptions, PgRow, PgTypeInfo, PgValueFormat, PgValueRef,
+};
+use sqlx::{Decode, Encode, PgPool, Postgres, Row as _, Transaction};
 use takt_store::sql::{Backend, DbError, Param, Query, Row, SqlStore, SqlType, Tx};
 use uuid::Uuid;
 
@@ -46,6 +50,45 @@ pub struct PostgresTx(Transaction<'static, Postgres>);
 /// A row read from PostgreSQL.
 pub struct PostgresRow(PgRow);
 
+/// A decimal as a `NUMERIC`, its scale kept. sqlx writes and reads every zero as a plain `0`,
+/// so `0.00` would come back as `0`; zeros are written and read here, the rest by sqlx.
+struct Numeric(Decimal);
+
+/// `NUMERIC`'s binary form of zero: no digits, weight 0, positive, then the scale.
+fn zero_numeric(scale: u16) -> [u8; 8] {
+    let [s0, s1] = scale.to_be_bytes();
+    [0, 0, 0, 0, 0, 0, s0, s1]
+}
+
+impl sqlx::Type<Postgres> for Numeric {
+    fn type_info() -> PgTypeInfo {
+        <Decimal as sqlx::Type<Postgres>>::type_info()
+    }
+}
+
+impl Encode<'_, Postgres> for Numeric {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        if !self.0.is_zero() {
+            return <Decimal as Encode<'_, Postgres>>::encode_by_ref(&self.0, buf);
+        }
+        let scale = u16::try_from(self.0.scale())?;
+        buf.extend_from_slice(&zero_numeric(scale));
+        Ok(IsNull::No)
+    }
+}
+
+impl<'r> Decode<'r, Postgres> for Numeric {
+    fn decode(value: PgValueRef<'r>) -> Result<Numeric, BoxDynError> {
+        if value.format() == PgValueFormat::Binary {
+            let bytes = value.as_bytes()?;
+            if let [0, 0, 0, 0, 0, 0, s0, s1] = *bytes {
+                return Ok(Numeric(Decimal::try_new(0, u32::from(u16::from_be_bytes([s0, s1])))?));
+            }
+        }
+        <Decimal as Decode<'r, Postgres>>::decode(value).map(Numeric)
+    }
+}
+
 fn arguments(query: &Query) -> Result<PgArguments, DbError> {
     use sqlx::Arguments as _;
     let mut args = PgArguments::default();
@@ -68,7 +111,7 @@ fn arguments(query: &Query) -> Result<PgArguments, DbError> {
             Param::Uuid(u) => args.add(*u),
             Param::Timestamp(t) => args.add(*t),
             Param::Date(d) => args.add(*d),
-            Param::Decimal(d) => args.add(*d),
+            Param::Decimal(d) => args.add(Numeric(*d)),
         };
         added.map_err(|e| DbError::Other(format!("cannot bind {param:?}: {e}")))?;
     }
@@ -134,6 +177,16 @@ impl Tx for PostgresTx {
         row.try_get(0).map_err(classify)
     }
 
+    async fn lock_tenant(&mut self, tenant: Uuid) -> Result<(), DbError> {
+        // NO KEY UPDATE: other transactions may still insert rows that reference the tenant.
+        sqlx::query("SELECT id FROM tenants WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(tenant)
+            .execute(&mut *self.0)
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
     async fn reserve_ids_through(&mut self, max_id: i64) -> Result<(), DbError> {
         if max_id > 0 {
             sqlx::query("SELECT setval('master_data_ids', GREATEST($1, (SELECT last_value FROM master_data_ids)))")
@@ -192,7 +245,7 @@ impl Row for PostgresRow {
     }
 
     fn opt_decimal(&self, index: usize) -> Result<Option<Decimal>, DbError> {
-        decode(self.0.try_get(index))
+        decode(self.0.try_get::<Option<Numeric>, _>(index)).map(|d| d.map(|Numeric(d)| d))
     }
 }
 

@@ -125,7 +125,13 @@ async fn run(backend: &str, database: &str, rounds: usize) {
     let auth = format!("Bearer {key}");
     for (i, name) in CELLS.iter().enumerate() {
         let cell = json!({"external_id": format!("WC-{i}"), "external_source": "BENCH", "name": name});
-        let r = client.put(format!("{}/api-cells/sync", server.base)).header("authorization", &auth).json(&cell).send().await.unwrap();
+        let r = client
+            .put(format!("{}/api-cells/sync", server.base))
+            .header("authorization", &auth)
+            .json(&cell)
+            .send()
+            .await
+            .unwrap();
         assert!(r.status().is_success());
     }
     let bodies: Vec<Vec<u8>> = (0..rounds).map(|r| serde_json::to_vec(&body(r)).unwrap()).collect();
@@ -151,13 +157,25 @@ async fn run(backend: &str, database: &str, rounds: usize) {
         phase.elapsed = started.elapsed();
         phase.report(backend);
     }
+    if let Some(peak) = peak_memory(&server) {
+        println!("{backend:<10} server peak resident memory {:.0} MiB", peak as f64 / 1024.0);
+    }
     drop(server);
+}
+
+/// The server process's peak resident set size in KiB (Linux `VmHWM`).
+fn peak_memory(server: &Server) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 #[tokio::main]
 async fn main() {
     let rounds: usize = std::env::var("TAKT_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(10);
-    println!("bulk-sync: {JOBS} jobs x {PARTS} parts x {OPERATIONS} operations = {RECORDS} records a request, {rounds} requests a phase");
+    println!(
+        "bulk-sync: {JOBS} jobs x {PARTS} parts x {OPERATIONS} operations = {RECORDS} records a request, {rounds} requests a phase"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let sqlite = dir.path().join("bench.db").display().to_string();

@@ -23,6 +23,7 @@ use uuid::Uuid;
 use crate::error::{Invalid, Path};
 use crate::json::{KeyStyle, Patch, Reader, Scalar};
 use crate::schema::{Field, Kind};
+use crate::text::TextError;
 
 /// Most records a bulk request may carry (top-level records; nested children are not counted).
 pub const MAX_BULK_RECORDS: usize = 1000;
@@ -170,11 +171,27 @@ pub(crate) fn reader<'v>(
 /// Reads `external_id` and `external_source`; nested children default to the parent's source.
 pub(crate) fn read_sync_key(r: &mut Reader<'_, [Field]>, parent: Option<&SyncKey>) -> SyncKey {
     let external_id = r.required_text("external_id");
-    let external_source = match r.scalar_with("external_source", parent.is_none()) {
-        Patch::Set(Scalar::Text(s)) => s,
-        _ => parent.map(|p| p.external_source.clone()).unwrap_or_default(),
+    let external_source = match parent {
+        None => r.required_text("external_source"),
+        Some(parent) => given_text(r, "external_source").set().unwrap_or_else(|| parent.external_source.clone()),
     };
     SyncKey { external_source, external_id }
+}
+
+/// Reads a required text field that may be left out when something else stands in for it (the
+/// parent's `external_source`, `job_id` for `job_external_id`, `cell_id` for `cell_name`); when
+/// given, it must not be blank, like any required text.
+pub(crate) fn given_text(r: &mut Reader<'_, [Field]>, name: &str) -> Patch<String> {
+    match r.scalar_with(name, false) {
+        Patch::Set(Scalar::Text(text)) if text.trim().is_empty() => {
+            r.error(name, TextError::Blank.message());
+            Patch::Absent
+        }
+        other => other.map(|s| match s {
+            Scalar::Text(text) => text,
+            other => unreachable!("{name} is not text: {other:?}"),
+        }),
+    }
 }
 
 /// Reads how a child names its parent (`job_external_id`/`job_id`, `part_external_id`/`part_id`).
@@ -186,12 +203,8 @@ pub(crate) fn read_parent(
     parent_label: &str,
 ) -> Parent {
     let named = r.present(external_id_field) || r.present(id_field);
-    let external_id = r.scalar_with(external_id_field, false).set();
+    let external_id = given_text(r, external_id_field).set();
     let id = r.uuid(id_field).set();
-    let external_id = external_id.map(|s| match s {
-        Scalar::Text(t) => t,
-        other => unreachable!("{other:?}"),
-    });
     match parent {
         Some(parent) => {
             if let Some(given) = &external_id

@@ -2,9 +2,11 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{EXTERNAL_ID, EXTERNAL_SOURCE, Parent, SyncKey, limits, long_text, read_parent, read_sync_key, reader};
+use super::{
+    EXTERNAL_ID, EXTERNAL_SOURCE, Parent, SyncKey, given_text, limits, long_text, read_parent, read_sync_key, reader,
+};
 use crate::error::{Invalid, Path};
-use crate::json::{Patch, Scalar};
+use crate::json::Patch;
 use crate::schema::{DecimalRule, Field, I32_MAX, Kind};
 
 /// A routing step in a cell.
@@ -61,12 +63,12 @@ pub fn parse_operation(value: &Value, path: Path, part: Option<&SyncKey>) -> Res
     let parent = read_parent(&mut r, "part_external_id", "part_id", part, "part");
     let operation_name = r.required_text("operation_name");
     let named = r.present("cell_name");
-    let cell_name = r.scalar_with("cell_name", false).set();
+    let cell_name = given_text(&mut r, "cell_name").set();
     let cell_id = r.uuid("cell_id").set();
     let cell = match (cell_name, cell_id) {
-        (Some(Scalar::Text(name)), None) => CellRef::Name(name),
-        (Some(Scalar::Text(name)), Some(id)) => CellRef::Both(name, id),
-        (_, Some(id)) => CellRef::Id(id),
+        (Some(name), None) => CellRef::Name(name),
+        (Some(name), Some(id)) => CellRef::Both(name, id),
+        (None, Some(id)) => CellRef::Id(id),
         _ => {
             if !named && !r.present("cell_id") {
                 r.error("cell_name", "is required (or give cell_id)");

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::{ErpEntity, JOB_STATUSES, RESOURCE_STATUSES};
 use crate::error::{FieldError, Invalid};
+use crate::text::TextError;
 
 /// Default and largest page sizes.
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -87,6 +88,11 @@ pub fn parse_list_query(entity: ErpEntity, pairs: &[(String, String)]) -> Result
                 None
             }
         };
+        if value.contains('\0') {
+            // PostgreSQL cannot compare text holding U+0000, and no stored value holds it.
+            errors.push(FieldError::new(key.as_str(), TextError::Nul.message()));
+            continue;
+        }
         match key.as_str() {
             "external_source" => query.external_source = Some(value.clone()),
             "external_id" => query.external_id = Some(value.clone()),

@@ -260,7 +260,9 @@ fn filter_value(field: &super::spec::MasterField, value: &Value) -> Result<Filte
     let by_id = matches!(field.reference, Some(r) if r.by == RefBy::Id);
     match field.field.kind {
         Kind::Text { .. } if !by_id => {
-            value.as_str().map(|s| FilterValue::Text(text::fold(s))).ok_or_else(|| "must be a string".to_owned())
+            let s = value.as_str().ok_or("must be a string")?;
+            text::check(s, usize::MAX, false).map_err(|e| e.message())?;
+            Ok(FilterValue::Text(text::fold(s)))
         }
         kind => match parse(kind, value, false)? {
             Scalar::Integer(i) => Ok(FilterValue::Integer(i)),

@@ -80,7 +80,8 @@ async fn dispatch(
         .filter(|a| a.offered_by(kind))
         .ok_or_else(|| ApiError::not_found(format!("{} has no action '{action}'", kind.spec().name)))?;
     if request.method() != action.method() {
-        let message = format!("{} {} takes {}, not {}", kind.spec().name, action.name(), action.method(), request.method());
+        let message =
+            format!("{} {} takes {}, not {}", kind.spec().name, action.name(), action.method(), request.method());
         let mut response = ApiError::method_not_allowed(message).into_response();
         let allow = HeaderValue::from_str(action.method().as_str()).expect("a method is a header value");
         response.headers_mut().insert(header::ALLOW, allow);

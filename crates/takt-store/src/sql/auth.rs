@@ -25,21 +25,29 @@ fn key_info(row: &impl Row) -> Result<KeyInfo, StoreError> {
     })
 }
 
-/// Finds a tenant by name (case-insensitively), creating it with its built-in records.
+/// Finds a tenant by name (case-insensitively), creating it with its built-in records. Two
+/// processes creating one tenant at once end up with the same one.
 pub(crate) async fn ensure_tenant<T: Tx>(tx: &mut T, name: &str, at: DateTime<Utc>) -> Result<TenantId, StoreError> {
-    let found = tx.fetch_optional(&Query::new("SELECT id FROM tenants WHERE name_folded = $1").arg(fold(name))).await?;
-    if let Some(row) = found {
-        return Ok(TenantId(row.get(0)?));
-    }
     let tenant = TenantId(Uuid::now_v7());
-    tx.execute(
-        &Query::new("INSERT INTO tenants (id, name, name_folded, created_at) VALUES ($1, $2, $3, $4)")
+    let inserted = tx
+        .fetch_optional(
+            &Query::new(
+                "INSERT INTO tenants (id, name, name_folded, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (name_folded) DO NOTHING RETURNING id",
+            )
             .arg(tenant.0)
             .arg(name)
             .arg(fold(name))
             .arg(at),
-    )
-    .await?;
+        )
+        .await?;
+    if inserted.is_none() {
+        let existing = tx
+            .fetch_optional(&Query::new("SELECT id FROM tenants WHERE name_folded = $1").arg(fold(name)))
+            .await?
+            .ok_or_else(|| StoreError::Busy(format!("tenant '{name}' is being created elsewhere")))?;
+        return Ok(TenantId(existing.get(0)?));
+    }
     for spec in master_data::ALL.iter().filter(|s| !s.built_in.is_empty()) {
         for built_in in spec.built_in {
             let id = tx.next_id().await?;

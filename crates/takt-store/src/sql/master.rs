@@ -145,7 +145,7 @@ async fn lock<T: Tx>(tx: &mut T, tenant: TenantId, spec: &EntitySpec, id: i64) -
     let q = Query::new(format!("UPDATE {} SET updated_at = updated_at WHERE tenant_id = $1 AND id = $2", spec.table))
         .arg(tenant.0)
         .arg(id);
-    tx.execute(&q).await.map_err(super::store::busy_or)?;
+    tx.execute(&q).await?;
     Ok(())
 }
 
@@ -242,25 +242,34 @@ async fn resolve_reference<T: Tx>(
             })
         }
         (RefBy::Name { like }, Scalar::Text(name)) => {
-            let pattern = like && name.contains('%');
-            let mut q = Query::new(format!("SELECT id, name FROM {} WHERE tenant_id = ", target.table));
-            q.bind(tenant.0);
+            let by_name = |pattern: bool| {
+                let mut q = Query::new(format!("SELECT id, name FROM {} WHERE tenant_id = ", target.table));
+                q.bind(tenant.0);
+                if pattern {
+                    q.push(" AND name_folded LIKE ").bind(like_pattern(&fold(name))).push(" ESCAPE '\\'");
+                } else {
+                    q.push(" AND name_folded = ").bind(fold(name));
+                }
+                q.push(" ORDER BY id LIMIT 6");
+                q
+            };
+            // A name that matches exactly wins, so that "50% Steel" stays reachable beside
+            // "500 Steel"; only then is `%` a wildcard.
+            let mut rows = tx.fetch_all(&by_name(false)).await?;
+            let pattern = rows.is_empty() && like && name.contains('%');
             if pattern {
-                q.push(" AND name_folded LIKE ").bind(like_pattern(&fold(name))).push(" ESCAPE '\\'");
-            } else {
-                q.push(" AND name_folded = ").bind(fold(name));
+                rows = tx.fetch_all(&by_name(true)).await?;
             }
-            q.push(" ORDER BY name_folded LIMIT 6");
-            let rows = tx.fetch_all(&q).await?;
             match rows.as_slice() {
                 [] if pattern => Ok(Err(format!("no {} matches '{name}'", target.label))),
                 [] => Ok(Err(format!("no {} named '{name}'", target.label))),
                 [row] => Ok(Ok(FieldValue::Ref { id: row.get(0)?, name: Some(row.get(1)?) })),
                 many => {
-                    let names = many
+                    let mut names = many
                         .iter()
                         .map(|r| r.get::<String>(1).map(|n| format!("'{n}'")))
                         .collect::<Result<Vec<_>, _>>()?;
+                    names.sort();
                     let count = if many.len() == 6 { "6 or more".to_owned() } else { many.len().to_string() };
                     Err(StoreError::invalid(
                         field.name(),
@@ -445,7 +454,7 @@ fn write_conflict(spec: &EntitySpec, error: super::DbError) -> StoreError {
             "another {} with the same unique values was written at the same time; retry",
             spec.label
         )),
-        other => super::store::busy_or(other),
+        other => StoreError::from(other),
     }
 }
 
@@ -760,7 +769,7 @@ pub(crate) async fn delete<T: Tx>(
     .await
     .map_err(|e| match e {
         super::DbError::ForeignKey(_) => StoreError::conflict(format!("{label} {} is in use", record.title())),
-        other => super::store::busy_or(other),
+        other => StoreError::from(other),
     })?;
     Ok(record)
 }

@@ -110,6 +110,10 @@ pub trait Tx: Send {
     async fn fetch_optional(&mut self, query: &Query) -> Result<Option<Self::Row>, DbError>;
     /// The next integer id for a master-data record.
     async fn next_id(&mut self) -> Result<i64, DbError>;
+    /// Makes the other transactions that lock the same tenant wait until this one ends, so that
+    /// a tenant's ERP writes take turns (they cannot deadlock, nor race on a unique name). A
+    /// no-op where writes take turns anyway.
+    async fn lock_tenant(&mut self, tenant: Uuid) -> Result<(), DbError>;
     /// Makes sure later ids are above `max_id` (after an import kept ids).
     async fn reserve_ids_through(&mut self, max_id: i64) -> Result<(), DbError>;
     async fn commit(self) -> Result<(), DbError>;

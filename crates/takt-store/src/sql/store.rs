@@ -15,7 +15,7 @@ use takt_domain::master_data::{EntityKind, ListQuery, Record, UpsertInput};
 use takt_domain::rate_limit::{RateDecision, RatePolicy, TokenBucket};
 use uuid::Uuid;
 
-use super::{Backend, DbError, Tx, auth, erp, master, transfer};
+use super::{Backend, Tx, auth, erp, master, transfer};
 use crate::{BulkItem, BulkResult, KeyInfo, Page, Store, StoreError, StoredKey, TenantId, TransferSummary};
 
 /// How often a transaction that hit a transient conflict (deadlock, serialization failure,
@@ -73,10 +73,10 @@ impl<B: Backend> SqlStore<B> {
         let mut attempt = 1;
         loop {
             let tx = if write { self.backend.begin_write().await } else { self.backend.begin_read().await };
-            let tx = tx.map_err(busy_or)?;
+            let tx = tx?;
             let (tx, result) = op(tx).await;
             let outcome = match result {
-                Ok(value) => tx.commit().await.map(|()| value).map_err(busy_or),
+                Ok(value) => tx.commit().await.map(|()| value).map_err(StoreError::from),
                 Err(error) => {
                     let _ = tx.rollback().await;
                     Err(error)
@@ -102,14 +102,6 @@ impl<B: Backend> SqlStore<B> {
     }
 }
 
-/// Keeps transient conflicts retryable; everything else converts as usual.
-pub(crate) fn busy_or(error: DbError) -> StoreError {
-    match error {
-        DbError::Retryable(reason) => StoreError::Busy(reason),
-        other => StoreError::from(other),
-    }
-}
-
 #[async_trait]
 impl<B: Backend> Store for SqlStore<B> {
     fn backend(&self) -> &'static str {
@@ -117,7 +109,7 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        self.backend.ping().await.map_err(busy_or)
+        self.backend.ping().await.map_err(StoreError::from)
     }
 
     async fn create_key(&self, tenant: &str, label: Option<&str>, key: &ApiKey) -> Result<KeyInfo, StoreError> {

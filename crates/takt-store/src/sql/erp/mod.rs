@@ -1,0 +1,166 @@
+//! The ERP sync API in SQL. A sync is one upsert per table on the sync key (a job with its parts
+//! and their operations is three statements, all or nothing). A bulk request applies its records
+//! in runs of up to 100, each run in one savepoint; a run that fails is applied again record by
+//! record, each in its own savepoint, so that only the bad records fail.
+
+mod read;
+mod upsert;
+mod write;
+
+pub(crate) use read::{get, list};
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use takt_domain::erp::records::SyncOutcome;
+use takt_domain::erp::{PartInput, SyncInput, SyncKey};
+use write::{CellCache, write};
+
+use crate::sql::{Query, Tx};
+use crate::{BulkItem, BulkResult, StoreError, TenantId};
+
+/// The most records, and the most rows (records with their nested children), of one run.
+const RUN_RECORDS: usize = 100;
+const RUN_ROWS: usize = 2_000;
+
+/// Applies one sync request.
+pub(crate) async fn apply<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    input: &SyncInput,
+    at: DateTime<Utc>,
+) -> Result<SyncOutcome, StoreError> {
+    tx.lock_tenant(tenant.0).await?;
+    let mut outcomes = write(tx, tenant, &[input], at, &mut CellCache::default()).await?;
+    Ok(outcomes.remove(0))
+}
+
+/// Applies the records of a bulk request in order, each atomically; one bad record fails alone.
+pub(crate) async fn apply_bulk<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    items: &[BulkItem],
+    at: DateTime<Utc>,
+) -> Result<Vec<BulkResult>, StoreError> {
+    tx.lock_tenant(tenant.0).await?;
+    let mut cells = CellCache::default();
+    let mut results: Vec<Option<BulkResult>> = vec![None; items.len()];
+    let mut run = Run::default();
+    for (index, item) in items.iter().enumerate() {
+        let input = match item {
+            BulkItem::Valid(input) => input,
+            BulkItem::Invalid { external_id, error } => {
+                results[index] = Some(BulkResult::Failed { external_id: external_id.clone(), error: error.clone() });
+                continue;
+            }
+        };
+        let keys = sync_keys(input);
+        if !run.takes(&keys) {
+            apply_run(tx, tenant, &run.records, at, &mut cells, &mut results).await?;
+            run = Run::default();
+        }
+        run.add(index, input, keys);
+    }
+    apply_run(tx, tenant, &run.records, at, &mut cells, &mut results).await?;
+    Ok(results.into_iter().map(|r| r.expect("every record has a result")).collect())
+}
+
+/// Consecutive records applied together; no sync key appears twice in one run, so that a
+/// repeated record is applied after the first.
+#[derive(Default)]
+struct Run<'a> {
+    records: Vec<(usize, &'a SyncInput)>,
+    keys: HashSet<(&'static str, &'a SyncKey)>,
+}
+
+impl<'a> Run<'a> {
+    fn takes(&self, keys: &[(&'static str, &'a SyncKey)]) -> bool {
+        self.records.is_empty()
+            || (self.records.len() < RUN_RECORDS
+                && self.keys.len() + keys.len() <= RUN_ROWS
+                && !keys.iter().any(|k| self.keys.contains(k)))
+    }
+
+    fn add(&mut self, index: usize, input: &'a SyncInput, keys: Vec<(&'static str, &'a SyncKey)>) {
+        self.records.push((index, input));
+        self.keys.extend(keys);
+    }
+}
+
+/// Every sync key a record writes, with its table: its own, and its nested children's.
+fn sync_keys(input: &SyncInput) -> Vec<(&'static str, &SyncKey)> {
+    let mut keys = Vec::new();
+    match input {
+        SyncInput::Cell(cell) => keys.push(("cells", &cell.key)),
+        SyncInput::Resource(resource) => keys.push(("resources", &resource.key)),
+        SyncInput::Job(job) => {
+            keys.push(("jobs", &job.key));
+            for part in &job.parts {
+                part_keys(part, &mut keys);
+            }
+        }
+        SyncInput::Part(part) => part_keys(part, &mut keys),
+        SyncInput::Operation(operation) => keys.push(("operations", &operation.key)),
+    }
+    keys
+}
+
+fn part_keys<'a>(part: &'a PartInput, keys: &mut Vec<(&'static str, &'a SyncKey)>) {
+    keys.push(("parts", &part.key));
+    keys.extend(part.operations.iter().map(|o| ("operations", &o.key)));
+}
+
+/// Errors that end the whole request rather than one record.
+fn fatal(error: &StoreError) -> bool {
+    matches!(error, StoreError::Busy(_) | StoreError::Unavailable(_) | StoreError::Internal(_))
+}
+
+async fn savepoint<T: Tx>(tx: &mut T, verb: &str, name: &str) -> Result<(), StoreError> {
+    tx.execute(&Query::new(format!("{verb} {name}"))).await?;
+    Ok(())
+}
+
+/// Applies a run in one go; if it fails, applies its records one by one.
+async fn apply_run<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    records: &[(usize, &SyncInput)],
+    at: DateTime<Utc>,
+    cells: &mut CellCache,
+    results: &mut [Option<BulkResult>],
+) -> Result<(), StoreError> {
+    if records.len() > 1 {
+        savepoint(tx, "SAVEPOINT", "bulk_run").await?;
+        let inputs: Vec<&SyncInput> = records.iter().map(|(_, input)| *input).collect();
+        match write(tx, tenant, &inputs, at, cells).await {
+            Ok(outcomes) => {
+                savepoint(tx, "RELEASE SAVEPOINT", "bulk_run").await?;
+                for ((index, _), outcome) in records.iter().zip(outcomes) {
+                    results[*index] = Some(BulkResult::Synced(outcome));
+                }
+                return Ok(());
+            }
+            Err(error) if fatal(&error) => return Err(error),
+            Err(_) => {
+                savepoint(tx, "ROLLBACK TO SAVEPOINT", "bulk_run").await?;
+                savepoint(tx, "RELEASE SAVEPOINT", "bulk_run").await?;
+            }
+        }
+    }
+    for (index, input) in records {
+        savepoint(tx, "SAVEPOINT", "bulk_record").await?;
+        results[*index] = Some(match write(tx, tenant, &[*input], at, cells).await {
+            Ok(mut outcome) => {
+                savepoint(tx, "RELEASE SAVEPOINT", "bulk_record").await?;
+                BulkResult::Synced(outcome.remove(0))
+            }
+            Err(error) if fatal(&error) => return Err(error),
+            Err(error) => {
+                savepoint(tx, "ROLLBACK TO SAVEPOINT", "bulk_record").await?;
+                savepoint(tx, "RELEASE SAVEPOINT", "bulk_record").await?;
+                BulkResult::Failed { external_id: Some(input.key().external_id.clone()), error: error.summary() }
+            }
+        });
+    }
+    Ok(())
+}

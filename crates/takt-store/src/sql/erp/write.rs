@@ -1,0 +1,425 @@
+//! Writing ERP records: several records of one entity at a time, each table in as few
+//! statements as possible, references resolved in batches. A job brings its parts, a part its
+//! operations. Any error fails the whole call; the caller decides what rolls back.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use takt_domain::erp::records::{SyncAction, SyncOutcome};
+use takt_domain::erp::{
+    CellInput, CellRef, JobInput, OperationInput, Parent, ParentRef, PartInput, ResourceInput, SyncInput, SyncKey,
+};
+use takt_domain::error::{FieldError, Path};
+use takt_domain::text::fold;
+use uuid::Uuid;
+
+use super::upsert::{Columns, Upsert, upsert_rows};
+use crate::sql::{DbError, Param, Query, RowExt, SqlType, Tx};
+use crate::{StoreError, TenantId};
+
+/// The most keys one lookup query carries.
+const LOOKUP_CHUNK: usize = 400;
+
+/// Cells already found by folded name in this transaction.
+#[derive(Default)]
+pub(super) struct CellCache(HashMap<String, Uuid>);
+
+/// A child record with the id of its parent and its path in the request.
+struct Child<'a, I> {
+    parent: Uuid,
+    input: &'a I,
+    path: Path,
+}
+
+/// The input of one variant of a record, if it is that variant.
+macro_rules! as_variant {
+    ($record:expr, $variant:ident) => {
+        match $record {
+            SyncInput::$variant(input) => Some(input),
+            _ => None,
+        }
+    };
+}
+
+/// Writes records of one entity; answers one outcome per record, in order.
+pub(super) async fn write<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    records: &[&SyncInput],
+    at: DateTime<Utc>,
+    cells: &mut CellCache,
+) -> Result<Vec<SyncOutcome>, StoreError> {
+    let keys: Vec<&SyncKey> = records.iter().map(|r| r.key()).collect();
+    let written = match records.first() {
+        None => return Ok(Vec::new()),
+        Some(SyncInput::Cell(_)) => write_cells(tx, tenant, &of(records, |r| as_variant!(r, Cell)), at).await?,
+        Some(SyncInput::Resource(_)) => {
+            write_resources(tx, tenant, &of(records, |r| as_variant!(r, Resource)), at).await?
+        }
+        Some(SyncInput::Job(_)) => write_jobs(tx, tenant, &of(records, |r| as_variant!(r, Job)), at, cells).await?,
+        Some(SyncInput::Part(_)) => {
+            let parts = of(records, |r| as_variant!(r, Part));
+            let named: Vec<_> = parts.iter().map(|p| (&p.key, named(&p.job))).collect();
+            let jobs = resolve_parents(tx, tenant, "jobs", "job", &named).await?;
+            let children: Vec<_> = parts
+                .iter()
+                .zip(jobs)
+                .map(|(input, parent)| Child { parent, input: *input, path: Path::root() })
+                .collect();
+            write_parts(tx, tenant, &children, at, cells).await?
+        }
+        Some(SyncInput::Operation(_)) => {
+            let operations = of(records, |r| as_variant!(r, Operation));
+            let named: Vec<_> = operations.iter().map(|o| (&o.key, named(&o.part))).collect();
+            let parts = resolve_parents(tx, tenant, "parts", "part", &named).await?;
+            let children: Vec<_> = operations
+                .iter()
+                .zip(parts)
+                .map(|(input, parent)| Child { parent, input: *input, path: Path::root() })
+                .collect();
+            write_operations(tx, tenant, &children, at, cells).await?
+        }
+    };
+    Ok(keys
+        .into_iter()
+        .zip(written)
+        .map(|(key, (id, created))| SyncOutcome {
+            action: if created { SyncAction::Created } else { SyncAction::Updated },
+            id,
+            external_id: key.external_id.clone(),
+        })
+        .collect())
+}
+
+/// The records, all of one entity (a bulk request is).
+fn of<'a, I>(records: &[&'a SyncInput], pick: impl Fn(&'a SyncInput) -> Option<&'a I>) -> Vec<&'a I> {
+    records.iter().map(|r| pick(r).expect("records written together are of one entity")).collect()
+}
+
+fn named(parent: &Parent) -> &ParentRef {
+    match parent {
+        Parent::Named(reference) => reference,
+        Parent::Nested { .. } => unreachable!("a standalone record names its parent"),
+    }
+}
+
+/// A reference that does not resolve: `404` naming the field by its path, in the message too,
+/// since a bulk result line shows only the message.
+fn unresolved(field: String, message: String) -> StoreError {
+    StoreError::NotFound { message: format!("{field}: {message}"), details: vec![FieldError::new(field, message)] }
+}
+
+/// Turns a unique violation on a record's second unique value (a cell's name, a job's number)
+/// into a clear conflict.
+fn unique_conflict(error: DbError, column: &str, message: impl FnOnce() -> String) -> StoreError {
+    match error {
+        DbError::Unique { ref columns, .. } if columns.iter().any(|c| c == column) => StoreError::conflict(message()),
+        other => StoreError::from(other),
+    }
+}
+
+async fn write_cells<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    cells: &[&CellInput],
+    at: DateTime<Utc>,
+) -> Result<Vec<(Uuid, bool)>, StoreError> {
+    let rows: Vec<Upsert> = cells
+        .iter()
+        .map(|input| {
+            let mut c = Columns::default();
+            c.always("name", input.name.as_str())
+                .always("name_folded", fold(&input.name))
+                .patch("color", &input.color, Param::Null(SqlType::Text))
+                .patch("sequence", &input.sequence, Param::Null(SqlType::Int))
+                .patch("active", &input.active, Param::Bool(true));
+            Upsert { key: &input.key, columns: c }
+        })
+        .collect();
+    upsert_rows(tx, "cells", tenant, &rows, at).await.map_err(|e| {
+        unique_conflict(e, "name_folded", || match cells {
+            [one] => format!("cell name '{}' is already used by another cell", one.name),
+            _ => "a cell name is already used by another cell".to_owned(),
+        })
+    })
+}
+
+async fn write_resources<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    resources: &[&ResourceInput],
+    at: DateTime<Utc>,
+) -> Result<Vec<(Uuid, bool)>, StoreError> {
+    let text = || Param::Null(SqlType::Text);
+    let rows: Vec<Upsert> = resources
+        .iter()
+        .map(|input| {
+            let mut c = Columns::default();
+            c.always("name", input.name.as_str())
+                .always("name_folded", fold(&input.name))
+                .patch("type", &input.resource_type, text())
+                .patch("description", &input.description, text())
+                .text_folded("identifier", "identifier_folded", &input.identifier)
+                .patch("location", &input.location, text())
+                .patch("status", &input.status, text());
+            Upsert { key: &input.key, columns: c }
+        })
+        .collect();
+    Ok(upsert_rows(tx, "resources", tenant, &rows, at).await?)
+}
+
+async fn write_jobs<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    jobs: &[&JobInput],
+    at: DateTime<Utc>,
+    cells: &mut CellCache,
+) -> Result<Vec<(Uuid, bool)>, StoreError> {
+    let rows: Vec<Upsert> = jobs
+        .iter()
+        .map(|input| {
+            let mut c = Columns::default();
+            c.always("job_number", input.job_number.as_str())
+                .always("job_number_folded", fold(&input.job_number))
+                .text_folded("customer", "customer_folded", &input.customer)
+                .patch("due_date", &input.due_date, Param::Null(SqlType::Date))
+                .patch("priority", &input.priority, Param::Null(SqlType::Int))
+                .patch("notes", &input.notes, Param::Null(SqlType::Text))
+                .on_create("status", "not_started");
+            Upsert { key: &input.key, columns: c }
+        })
+        .collect();
+    let written = upsert_rows(tx, "jobs", tenant, &rows, at).await.map_err(|e| {
+        unique_conflict(e, "job_number", || match jobs {
+            [one] => format!("job_number '{}' is already used by another job", one.job_number),
+            _ => "a job_number is already used by another job".to_owned(),
+        })
+    })?;
+    let mut parts = Vec::new();
+    for (job, (job_id, _)) in jobs.iter().zip(&written) {
+        for (index, part) in job.parts.iter().enumerate() {
+            let path = Path::root().element("parts", index);
+            if let Parent::Nested { id: Some(given) } = part.job
+                && given != *job_id
+            {
+                return Err(StoreError::invalid(path.field("job_id"), "must be the id of the job it is nested in"));
+            }
+            parts.push(Child { parent: *job_id, input: part, path });
+        }
+    }
+    write_parts(tx, tenant, &parts, at, cells).await?;
+    Ok(written)
+}
+
+async fn write_parts<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    parts: &[Child<'_, PartInput>],
+    at: DateTime<Utc>,
+    cells: &mut CellCache,
+) -> Result<Vec<(Uuid, bool)>, StoreError> {
+    let rows: Vec<Upsert> = parts
+        .iter()
+        .map(|part| {
+            let input = part.input;
+            let mut c = Columns::default();
+            c.always("job_id", part.parent)
+                .always("part_number", input.part_number.as_str())
+                .always("part_number_folded", fold(&input.part_number))
+                .patch("material", &input.material, Param::Null(SqlType::Text))
+                .patch("quantity", &input.quantity, Param::Int(1))
+                .patch("notes", &input.notes, Param::Null(SqlType::Text));
+            Upsert { key: &input.key, columns: c }
+        })
+        .collect();
+    let written = upsert_rows(tx, "parts", tenant, &rows, at).await?;
+    let mut operations = Vec::new();
+    for (part, (part_id, _)) in parts.iter().zip(&written) {
+        for (index, operation) in part.input.operations.iter().enumerate() {
+            let path = part.path.element("operations", index);
+            if let Parent::Nested { id: Some(given) } = operation.part
+                && given != *part_id
+            {
+                return Err(StoreError::invalid(path.field("part_id"), "must be the id of the part it is nested in"));
+            }
+            operations.push(Child { parent: *part_id, input: operation, path });
+        }
+    }
+    write_operations(tx, tenant, &operations, at, cells).await?;
+    Ok(written)
+}
+
+async fn write_operations<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    operations: &[Child<'_, OperationInput>],
+    at: DateTime<Utc>,
+    cells: &mut CellCache,
+) -> Result<Vec<(Uuid, bool)>, StoreError> {
+    if operations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let references: Vec<_> = operations.iter().map(|o| (&o.input.cell, &o.path)).collect();
+    let cell_ids = resolve_cells(tx, tenant, &references, cells).await?;
+    let rows: Vec<Upsert> = operations
+        .iter()
+        .zip(cell_ids)
+        .map(|(operation, cell_id)| {
+            let input = operation.input;
+            let mut c = Columns::default();
+            c.always("part_id", operation.parent)
+                .always("cell_id", cell_id)
+                .always("operation_name", input.operation_name.as_str())
+                .always("operation_name_folded", fold(&input.operation_name))
+                .patch("sequence", &input.sequence, Param::Null(SqlType::Int))
+                .patch("estimated_time_minutes", &input.estimated_time_minutes, Param::Null(SqlType::Decimal))
+                .patch("notes", &input.notes, Param::Null(SqlType::Text));
+            Upsert { key: &input.key, columns: c }
+        })
+        .collect();
+    Ok(upsert_rows(tx, "operations", tenant, &rows, at).await?)
+}
+
+/// Finds the jobs (or parts) standalone records name: by external id in the record's own
+/// external_source, by Takt id, or both (then both must name the same record).
+async fn resolve_parents<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    table: &str,
+    label: &str,
+    children: &[(&SyncKey, &ParentRef)],
+) -> Result<Vec<Uuid>, StoreError> {
+    let mut by_external: HashMap<(String, String), Uuid> = HashMap::new();
+    let wanted: Vec<(&str, &str)> = children
+        .iter()
+        .filter_map(|(key, parent)| parent.external_id.as_deref().map(|e| (key.external_source.as_str(), e)))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    for chunk in wanted.chunks(LOOKUP_CHUNK) {
+        let mut q = Query::new(format!("SELECT id, external_source, external_id FROM {table} WHERE tenant_id = "));
+        q.bind(tenant.0).push(" AND (external_source, external_id) IN (VALUES ");
+        for (n, (source, external_id)) in chunk.iter().enumerate() {
+            q.push(if n == 0 { "(" } else { ", (" }).bind(*source).push(", ").bind(*external_id).push(")");
+        }
+        q.push(")");
+        for row in tx.fetch_all(&q).await? {
+            by_external.insert((row.get(1)?, row.get(2)?), row.get(0)?);
+        }
+    }
+    let ids: Vec<Uuid> =
+        children.iter().filter_map(|(_, parent)| parent.id).collect::<HashSet<_>>().into_iter().collect();
+    let existing = existing_ids(tx, tenant, table, &ids).await?;
+
+    let path = Path::root();
+    let external_field = format!("{label}_external_id");
+    let id_field = format!("{label}_id");
+    let mut parents = Vec::with_capacity(children.len());
+    for (key, parent) in children {
+        let external = match &parent.external_id {
+            Some(external_id) => match by_external.get(&(key.external_source.clone(), external_id.clone())) {
+                Some(id) => Some(*id),
+                None => {
+                    return Err(unresolved(
+                        path.field(&external_field),
+                        format!("no {label} with external_id '{external_id}' from '{}'", key.external_source),
+                    ));
+                }
+            },
+            None => None,
+        };
+        if let Some(id) = parent.id
+            && !existing.contains(&id)
+        {
+            return Err(unresolved(path.field(&id_field), format!("no {label} with id {id}")));
+        }
+        parents.push(match (external, parent.id) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(StoreError::invalid(
+                    path.field(&id_field),
+                    format!("names a different {label} than {external_field}"),
+                ));
+            }
+            (Some(id), _) | (None, Some(id)) => id,
+            (None, None) => unreachable!("the parser requires a parent reference"),
+        });
+    }
+    Ok(parents)
+}
+
+/// Which of `ids` are rows of `table` in this tenant.
+async fn existing_ids<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    table: &str,
+    ids: &[Uuid],
+) -> Result<HashSet<Uuid>, StoreError> {
+    let mut existing = HashSet::new();
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        let mut q = Query::new(format!("SELECT id FROM {table} WHERE tenant_id = "));
+        q.bind(tenant.0).push(" AND id IN (").bind_list(chunk.iter().map(|id| Param::Uuid(*id))).push(")");
+        for row in tx.fetch_all(&q).await? {
+            existing.insert(row.get(0)?);
+        }
+    }
+    Ok(existing)
+}
+
+/// Finds the cells operations name, by name (case-insensitively), by id, or both.
+async fn resolve_cells<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    references: &[(&CellRef, &Path)],
+    cache: &mut CellCache,
+) -> Result<Vec<Uuid>, StoreError> {
+    let missing: Vec<String> = references
+        .iter()
+        .filter_map(|(cell, _)| match cell {
+            CellRef::Name(name) | CellRef::Both(name, _) => Some(fold(name)),
+            CellRef::Id(_) => None,
+        })
+        .filter(|folded| !cache.0.contains_key(folded))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    for chunk in missing.chunks(LOOKUP_CHUNK) {
+        let mut q = Query::new("SELECT id, name_folded FROM cells WHERE tenant_id = ");
+        q.bind(tenant.0)
+            .push(" AND name_folded IN (")
+            .bind_list(chunk.iter().map(|n| Param::Text(n.clone())))
+            .push(")");
+        for row in tx.fetch_all(&q).await? {
+            cache.0.insert(row.get(1)?, row.get(0)?);
+        }
+    }
+    let ids: Vec<Uuid> = references
+        .iter()
+        .filter_map(|(cell, _)| match cell {
+            CellRef::Id(id) => Some(*id),
+            _ => None,
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let existing = existing_ids(tx, tenant, "cells", &ids).await?;
+
+    let mut resolved = Vec::with_capacity(references.len());
+    for (cell, path) in references {
+        resolved.push(match cell {
+            CellRef::Id(id) if existing.contains(id) => *id,
+            CellRef::Id(id) => return Err(unresolved(path.field("cell_id"), format!("no cell with id {id}"))),
+            CellRef::Name(name) | CellRef::Both(name, _) => {
+                let Some(id) = cache.0.get(&fold(name)).copied() else {
+                    return Err(unresolved(path.field("cell_name"), format!("no cell named '{name}'")));
+                };
+                if let CellRef::Both(_, given) = cell
+                    && *given != id
+                {
+                    return Err(StoreError::invalid(path.field("cell_id"), "names a different cell than cell_name"));
+                }
+                id
+            }
+        });
+    }
+    Ok(resolved)
+}

@@ -1,0 +1,18 @@
+//! The ERP sync API (seed 000, SPEC section 3) over HTTP against the real server, every scenario
+//! on SQLite and on PostgreSQL.
+
+#[path = "../api/support/mod.rs"]
+mod support;
+
+mod fixtures;
+
+mod body;
+mod bulk;
+mod compat;
+mod concurrency;
+mod nested;
+mod read;
+mod references;
+mod sync;
+mod tenancy;
+mod validation;
