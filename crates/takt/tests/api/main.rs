@@ -1,8 +1,19 @@
-//! Takt's API tests: every scenario drives the real server over HTTP on a loopback port, once
-//! on a fresh SQLite file and once on a fresh PostgreSQL database.
+//! Takt's API tests, one binary driving the real server over HTTP on a loopback port: every
+//! scenario once on a fresh SQLite file and once on a fresh database of a throwaway PostgreSQL
+//! cluster (see `support`).
+//!
+//! - `erp_seed`: every example of seed 000, verbatim; `openapi`, `responses`: the contract,
+//!   locked by snapshots;
+//! - `erp`: the ERP sync API; `master`: the master-data API;
+//! - `platform`: keys, rate limits, the errors both dialects share, parity of the engines;
+//! - `operations`: the `takt` command, export and import, several instances.
 
 mod support;
 
+mod erp;
 mod erp_seed;
+mod master;
 mod openapi;
+mod operations;
+mod platform;
 mod responses;

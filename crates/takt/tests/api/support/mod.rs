@@ -2,12 +2,9 @@
 //! PostgreSQL database, driven over HTTP; and the `backend_tests!` macro that runs one scenario
 //! on both backends.
 
-#![allow(dead_code)] // Each test binary uses a different part of the harness.
-
 pub mod postgres;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use reqwest::Method;
@@ -122,15 +119,6 @@ impl TestApp {
 
     pub async fn delete(&self, path: &str, body: Value) -> Response {
         self.call(Method::DELETE, path).json(body).send().await
-    }
-
-    /// The `takt` binary, pointed at this app's database.
-    pub fn cli(&self) -> std::process::Command {
-        cli(&self.database)
-    }
-
-    pub fn sqlite_file(&self) -> Option<PathBuf> {
-        (self.backend == Backend::Sqlite).then(|| PathBuf::from(&self.database))
     }
 }
 

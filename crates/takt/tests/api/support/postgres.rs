@@ -19,7 +19,8 @@ pub struct Cluster {
 pub enum Durability {
     /// fsync off: for tests, where a crash loses nothing of value.
     Off,
-    /// PostgreSQL's defaults: for benchmarks.
+    /// PostgreSQL's defaults: for the benchmark (`benches/bulk_sync.rs` includes this file).
+    #[allow(dead_code)]
     Default,
 }
 

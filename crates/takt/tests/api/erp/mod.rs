@@ -1,0 +1,15 @@
+//! The ERP sync API (seed 000, SPEC section 3) over HTTP against the real server, every scenario
+//! on SQLite and on PostgreSQL.
+
+mod fixtures;
+
+mod body;
+mod bulk;
+mod compat;
+mod concurrency;
+mod nested;
+mod read;
+mod references;
+mod sync;
+mod tenancy;
+mod validation;
