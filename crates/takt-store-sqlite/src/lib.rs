@@ -297,8 +297,22 @@ impl Backend for SqliteBackend {
         Ok(())
     }
 
+    /// sqlx's SQLite migrator takes no lock: two processes starting on one new file (a
+    /// `takt keys create` beside a first `takt serve`) race, the loser fails, and tried again
+    /// finds the schema up to date.
     async fn migrate(&self) -> Result<(), DbError> {
-        MIGRATOR.run(&self.writer).await.map_err(|e| DbError::Other(format!("migrating failed: {e}")))
+        let mut attempt = 1;
+        loop {
+            match MIGRATOR.run(&self.writer).await {
+                Ok(()) => return Ok(()),
+                Err(error) if attempt < 5 => {
+                    tracing::debug!(%error, attempt, "migrating failed; trying again");
+                    tokio::time::sleep(Duration::from_millis(50 * attempt * attempt)).await;
+                    attempt += 1;
+                }
+                Err(error) => return Err(DbError::Other(format!("migrating failed: {error}"))),
+            }
+        }
     }
 
     async fn close(&self) {

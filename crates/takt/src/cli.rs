@@ -185,8 +185,7 @@ async fn run(cli: Cli) -> Result<()> {
                 let key = ApiKey::generate();
                 match store.create_key(tenant.trim(), name.as_deref(), &key).await {
                     Ok(info) => break (key, info),
-                    // The tenant was created by a concurrent `keys create`, or the lookup prefix
-                    // is taken: a new key, for the tenant that now exists, is the answer.
+                    // The new key's lookup prefix is taken (48 random bits collided): make another.
                     Err(StoreError::Conflict(reason)) if attempt < 3 => {
                         tracing::debug!(%reason, "creating the key again");
                         attempt += 1;

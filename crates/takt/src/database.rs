@@ -79,22 +79,8 @@ fn hide_passwords(url: &str) -> String {
     shown
 }
 
-/// Brings the schema up to date. Another process may be migrating the same empty database at
-/// this very moment (a `takt keys create` next to a first `takt serve`); its migration wins,
-/// ours fails, and tried again finds the schema up to date.
 async fn migrate(backend: &impl Backend) -> Result<()> {
-    let mut attempt = 1;
-    loop {
-        match backend.migrate().await {
-            Ok(()) => return Ok(()),
-            Err(error) if attempt < 5 => {
-                tracing::debug!(%error, attempt, "migrating failed; trying again");
-                tokio::time::sleep(std::time::Duration::from_millis(50 * attempt * attempt)).await;
-                attempt += 1;
-            }
-            Err(error) => return Err(error).context("migrating the database"),
-        }
-    }
+    backend.migrate().await.context("migrating the database")
 }
 
 #[cfg(test)]

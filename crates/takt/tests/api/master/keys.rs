@@ -9,24 +9,7 @@ use crate::backend_tests;
 use crate::master::fixtures::*;
 use crate::support::TestApp;
 
-const ENTITIES: [&str; 16] = [
-    "ProductType",
-    "Currency",
-    "UnitOfMeasure",
-    "Location",
-    "ReceiptProfile",
-    "SerialRange",
-    "OwnershipType",
-    "ApprovalStatus",
-    "PropertyDefinition",
-    "BomType",
-    "Product",
-    "Bom",
-    "BomVersion",
-    "BomSlot",
-    "Recipe",
-    "Schedule",
-];
+use crate::support::MASTER_ENTITIES as ENTITIES;
 
 backend_tests! {
     async fn every_entity_answers_list_upsert_and_delete(app: TestApp) {

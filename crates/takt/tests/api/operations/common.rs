@@ -230,17 +230,7 @@ impl Api {
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(serde_json::to_vec(body).unwrap());
         }
-        let response = request.send().await.expect("the server answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.expect("a body");
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-        };
-        Response { status, headers, body }
+        Response::read(request.send().await.expect("the server answers")).await
     }
 
     pub async fn get(&self, path: &str) -> Response {

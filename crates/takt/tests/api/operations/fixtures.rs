@@ -9,26 +9,6 @@ use crate::operations::common::Api;
 /// The ERP sync API's entities, by path.
 pub const ERP_ENTITIES: [&str; 5] = ["cells", "resources", "jobs", "parts", "operations"];
 
-/// The master-data API's entities, by path.
-pub const MASTER_ENTITIES: [&str; 16] = [
-    "ProductType",
-    "Currency",
-    "UnitOfMeasure",
-    "Location",
-    "ReceiptProfile",
-    "SerialRange",
-    "OwnershipType",
-    "ApprovalStatus",
-    "PropertyDefinition",
-    "BomType",
-    "Product",
-    "Bom",
-    "BomVersion",
-    "BomSlot",
-    "Recipe",
-    "Schedule",
-];
-
 /// A JSON number with exactly the digits written (`"12.50"` stays 12.50).
 pub fn dec(digits: &str) -> Value {
     serde_json::from_str(digits).expect("a JSON number")
@@ -276,7 +256,7 @@ pub async fn snapshot(api: &Api) -> BTreeMap<String, Value> {
         }
         all.insert(format!("GET /api-{entity}"), list);
     }
-    for entity in MASTER_ENTITIES {
+    for entity in crate::support::MASTER_ENTITIES {
         let list = api.post(&format!("/api/{entity}/List"), json!({})).await.expect(200).clone();
         all.insert(format!("POST /api/{entity}/List"), list);
     }
@@ -295,7 +275,7 @@ pub fn records<'a>(snapshot: &'a BTreeMap<String, Value>, read: &str) -> &'a Vec
 
 /// The highest master-data id in a snapshot.
 pub fn max_master_id(snapshot: &BTreeMap<String, Value>) -> i64 {
-    MASTER_ENTITIES
+    crate::support::MASTER_ENTITIES
         .iter()
         .flat_map(|entity| records(snapshot, &format!("POST /api/{entity}/List")))
         .map(|record| record["id"].as_i64().expect("an integer id"))
@@ -318,7 +298,7 @@ pub fn assert_plant(snapshot: &BTreeMap<String, Value>) {
     let counts: Vec<(String, usize)> = ERP_ENTITIES
         .iter()
         .map(|e| (format!("api-{e}"), format!("GET /api-{e}")))
-        .chain(MASTER_ENTITIES.iter().map(|e| ((*e).to_owned(), format!("POST /api/{e}/List"))))
+        .chain(crate::support::MASTER_ENTITIES.iter().map(|e| ((*e).to_owned(), format!("POST /api/{e}/List"))))
         .map(|(name, read)| (name, records(snapshot, &read).len()))
         .collect();
     let expected = [

@@ -28,6 +28,26 @@ pub fn postgres_available() -> bool {
     postgres::cluster().is_some()
 }
 
+/// The master-data API's sixteen entities, as paths name them.
+pub const MASTER_ENTITIES: [&str; 16] = [
+    "ProductType",
+    "Currency",
+    "UnitOfMeasure",
+    "Location",
+    "ReceiptProfile",
+    "SerialRange",
+    "OwnershipType",
+    "ApprovalStatus",
+    "PropertyDefinition",
+    "BomType",
+    "Product",
+    "Bom",
+    "BomVersion",
+    "BomSlot",
+    "Recipe",
+    "Schedule",
+];
+
 /// A configuration that stays out of the way of tests: a generous rate limit.
 pub fn test_config() -> Config {
     Config { rate_limit: RatePolicy { per_minute: 1_000_000 }, ..Config::default() }
@@ -186,17 +206,7 @@ impl Call<'_> {
             }
             request = request.body(body);
         }
-        let response = request.send().await.expect("the server answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.expect("a body");
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-        };
-        Response { status, headers, body }
+        Response::read(request.send().await.expect("the server answers")).await
     }
 }
 
@@ -209,6 +219,20 @@ pub struct Response {
 }
 
 impl Response {
+    /// Reads a whole answer; a body that is not JSON is kept as a string.
+    pub async fn read(response: reqwest::Response) -> Response {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("a body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Response { status, headers, body }
+    }
+
     /// The value of a header.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
