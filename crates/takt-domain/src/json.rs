@@ -20,10 +20,6 @@ pub enum Patch<T> {
 }
 
 impl<T> Patch<T> {
-    pub fn is_absent(&self) -> bool {
-        matches!(self, Patch::Absent)
-    }
-
     /// The value, if one was set.
     pub fn set(self) -> Option<T> {
         match self {
@@ -129,11 +125,6 @@ impl<'v, F: FieldList + ?Sized + 'static> Reader<'v, F> {
         Ok(Reader { path, fields, style, entries, errors })
     }
 
-    /// The path of this object.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn spec(&self, name: &str) -> &'static Field {
         self.fields.field(name).unwrap_or_else(|| panic!("field '{name}' is not in this object's field list"))
     }
@@ -163,11 +154,6 @@ impl<'v, F: FieldList + ?Sized + 'static> Reader<'v, F> {
     /// Records errors found elsewhere (in a nested object, say).
     pub fn extend_errors(&mut self, invalid: Invalid) {
         self.errors.extend(invalid.0);
-    }
-
-    /// Whether any error has been recorded so far.
-    pub fn has_errors(&self) -> bool {
-        !self.errors.is_empty()
     }
 
     /// Reads a field by its kind. `required` overrides the field list's flag (the master-data

@@ -62,8 +62,3 @@ impl Field {
 
 /// The largest value of a 32-bit signed integer, the range of every count and sequence.
 pub const I32_MAX: i64 = i32::MAX as i64;
-
-/// Finds a field by name in a list.
-pub fn find(fields: &'static [Field], name: &str) -> Option<&'static Field> {
-    fields.iter().find(|f| f.name == name)
-}

@@ -29,6 +29,9 @@ pub trait Store: Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Closes every connection, once the last request is done (SQLite then folds its
+    /// write-ahead log into the database file).
+    async fn close(&self);
 
     // Tenants and keys.
 

@@ -170,7 +170,9 @@ async fn run(cli: Cli) -> Result<()> {
                 backend = store.backend(),
                 "takt is serving"
             );
-            server::serve(listener, store, config, server::shutdown_signal()).await
+            let served = server::serve(listener, store.clone(), config, server::shutdown_signal()).await;
+            store.close().await;
+            served
         }
         Command::Migrate => {
             tracing::info!(database = %database.display(), "the schema is up to date");

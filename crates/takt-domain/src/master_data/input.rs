@@ -7,7 +7,7 @@ use super::entities::PRODUCT;
 use super::record::Property;
 use super::rules::parse_version;
 use super::spec::{EntityKind, EntitySpec, RefBy};
-use crate::error::{FieldError, Invalid, Path};
+use crate::error::{Invalid, Path};
 use crate::json::{KeyStyle, Patch, Reader, Scalar, parse};
 use crate::schema::{Field, I32_MAX, Kind};
 use crate::text;
@@ -323,9 +323,4 @@ fn text_of(scalar: Scalar) -> String {
         Scalar::Text(t) => t,
         other => unreachable!("not text: {other:?}"),
     }
-}
-
-/// An error on a top-level field.
-pub fn field_error(name: &str, message: impl Into<String>) -> FieldError {
-    FieldError::new(name, message)
 }

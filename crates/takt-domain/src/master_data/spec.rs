@@ -132,11 +132,6 @@ impl EntitySpec {
     pub fn identified_by(&self, name: &str) -> bool {
         self.unique.iter().any(|set| *set == [name])
     }
-
-    /// Whether this entity's records can be fetched by name (and so referenced by name).
-    pub fn named(&self) -> bool {
-        self.title == Title::Name
-    }
 }
 
 impl FieldList for EntitySpec {

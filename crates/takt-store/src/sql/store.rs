@@ -40,10 +40,6 @@ impl<B: Backend> SqlStore<B> {
         SqlStore { backend, buckets: Mutex::new(HashMap::new()) }
     }
 
-    pub fn backend_ref(&self) -> &B {
-        &self.backend
-    }
-
     /// Runs `op` in a write transaction and commits; a transient conflict retries it whole.
     pub(crate) async fn write<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
     where
@@ -110,6 +106,10 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn ping(&self) -> Result<(), StoreError> {
         self.backend.ping().await.map_err(StoreError::from)
+    }
+
+    async fn close(&self) {
+        self.backend.close().await;
     }
 
     async fn create_key(&self, tenant: &str, label: Option<&str>, key: &ApiKey) -> Result<KeyInfo, StoreError> {
