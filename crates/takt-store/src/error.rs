@@ -34,8 +34,17 @@ impl StoreError {
 
     /// A missing reference, named at its field.
     pub fn missing_reference(field: impl Into<String>, message: impl Into<String>) -> StoreError {
-        let message = message.into();
-        StoreError::NotFound { details: vec![FieldError::new(field, message.clone())], message }
+        StoreError::missing(vec![FieldError::new(field, message)], "references name records that do not exist")
+    }
+
+    /// References that name nothing, each at its field: one says its own message, several are
+    /// counted (`2 <several>`).
+    pub fn missing(details: Vec<FieldError>, several: &str) -> StoreError {
+        let message = match details.as_slice() {
+            [one] => one.message.clone(),
+            many => format!("{} {several}", many.len()),
+        };
+        StoreError::NotFound { message, details }
     }
 
     pub fn conflict(message: impl Into<String>) -> StoreError {

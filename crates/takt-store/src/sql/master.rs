@@ -318,11 +318,7 @@ async fn resolve_given<T: Tx>(
     if missing.is_empty() {
         return Ok(resolved);
     }
-    let message = match missing.as_slice() {
-        [one] => one.message.clone(),
-        many => format!("{} references name records that do not exist", many.len()),
-    };
-    Err(StoreError::NotFound { message, details: missing })
+    Err(StoreError::missing(missing, "references name records that do not exist"))
 }
 
 fn param(field: &MasterField, value: Option<&FieldValue>) -> Param {
@@ -484,11 +480,7 @@ async fn write_properties<T: Tx>(
         }
     }
     if !missing.is_empty() {
-        let message = match missing.as_slice() {
-            [one] => one.message.clone(),
-            many => format!("{} properties have no definition", many.len()),
-        };
-        return Err(StoreError::NotFound { message, details: missing });
+        return Err(StoreError::missing(missing, "properties have no definition"));
     }
     tx.execute(
         &Query::new(format!("DELETE FROM {} WHERE tenant_id = $1 AND {} = $2", table.table, table.record_column))
