@@ -43,7 +43,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<StoredKey
     let key = ApiKey::parse(bearer(headers)?).map_err(|_| {
         ApiError::unauthorized("malformed API key; keys look like ery_live_ followed by 32 hex characters")
     })?;
-    let stored = state.store.find_key(key.lookup_prefix()).await?;
+    let stored = state.app.find_key(key.lookup_prefix()).await?;
     let stored = match stored {
         Some(stored) if key.matches(&stored.key_hash) => stored,
         _ => return Err(ApiError::unauthorized("unknown API key")),
@@ -79,7 +79,7 @@ pub async fn require_key(State(state): State<Arc<AppState>>, mut request: Reques
     span.record("key", key.lookup_prefix.as_str());
 
     let now = Utc::now();
-    let decision = match state.store.take_rate_token(key.id, state.config.rate_limit, now).await {
+    let decision = match state.app.take_rate_token(key.id, state.config.rate_limit, now).await {
         Ok(decision) => decision,
         Err(error) => return ApiError::from(error).into_response(),
     };
@@ -99,10 +99,10 @@ fn refresh_last_used(state: &Arc<AppState>, key: &StoredKey, now: DateTime<Utc>)
     if key.last_used_at.is_some_and(|at| now - at < LAST_USED_RESOLUTION) {
         return;
     }
-    let store = state.store.clone();
+    let app = state.app.clone();
     let id = key.id;
     tokio::spawn(async move {
-        if let Err(error) = store.touch_key(id, now).await {
+        if let Err(error) = app.touch_key(id, now).await {
             tracing::warn!(%error, "could not record when the key was last used");
         }
     });

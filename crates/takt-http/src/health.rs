@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use crate::AppState;
 
 pub async fn health(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Value>) {
-    let backend = state.store.backend();
-    match state.store.ping().await {
+    let backend = state.app.backend();
+    match state.app.ping().await {
         Ok(()) => {
             (StatusCode::OK, Json(json!({"status": "ok", "database": backend, "version": env!("CARGO_PKG_VERSION")})))
         }

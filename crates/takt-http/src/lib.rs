@@ -19,8 +19,8 @@ use axum::http::{HeaderName, Method, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use takt_app::Service;
 use takt_domain::rate_limit::RatePolicy;
-use takt_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -45,20 +45,20 @@ impl Default for Config {
 
 /// What every handler can reach.
 pub struct AppState {
-    pub store: Arc<dyn Store>,
+    pub app: Arc<dyn Service>,
     pub config: Config,
 }
 
 /// The whole application: both dialects behind keys and rate limits, with request ids, logs,
 /// panic recovery and the body limit around everything.
-pub fn app(store: Arc<dyn Store>, config: Config) -> Router {
-    app_with(store, config, Router::new())
+pub fn app(service: Arc<dyn Service>, config: Config) -> Router {
+    app_with(service, config, Router::new())
 }
 
 /// The application with `extra` routes inside the same layers (tests use it to reach a route
 /// that panics).
-pub fn app_with(store: Arc<dyn Store>, config: Config, extra: Router) -> Router {
-    let state = Arc::new(AppState { store, config });
+pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Router {
+    let state = Arc::new(AppState { app: service, config });
     let api = Router::new()
         .merge(erp::routes())
         .nest("/functions/v1", erp::routes())

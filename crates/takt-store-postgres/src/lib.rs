@@ -13,7 +13,7 @@ use sqlx::postgres::{
     PgArgumentBuffer, PgArguments, PgDatabaseError, PgPoolOptions, PgRow, PgTypeInfo, PgValueFormat, PgValueRef,
 };
 use sqlx::{Decode, Encode, PgPool, Postgres, Row as _, Transaction};
-use takt_store::sql::{Backend, DbError, Param, Query, Row, SqlStore, SqlType, Tx};
+use takt_store::sql::{Backend, DbError, Param, Query, Row, SqlType, Tx};
 use uuid::Uuid;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -22,9 +22,6 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct PostgresBackend {
     pool: PgPool,
 }
-
-/// The store on PostgreSQL.
-pub type PostgresStore = SqlStore<PostgresBackend>;
 
 impl PostgresBackend {
     /// Connects to `url` (`postgres://...`) with at most `max_connections` connections.
@@ -36,11 +33,6 @@ impl PostgresBackend {
             .await
             .map_err(classify)?;
         Ok(PostgresBackend { pool })
-    }
-
-    /// The store on the database at `url`.
-    pub async fn store(url: &str, max_connections: u32) -> Result<PostgresStore, DbError> {
-        Ok(SqlStore::new(PostgresBackend::connect(url, max_connections).await?))
     }
 }
 

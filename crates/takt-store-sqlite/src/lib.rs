@@ -13,7 +13,7 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Row as _, Sqlite, SqlitePool, Transaction};
-use takt_store::sql::{Backend, DbError, Param, Query, Row, SqlStore, Tx};
+use takt_store::sql::{Backend, DbError, Param, Query, Row, Tx};
 use uuid::Uuid;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -26,9 +26,6 @@ pub struct SqliteBackend {
     writer: SqlitePool,
     reader: SqlitePool,
 }
-
-/// The store on a SQLite file.
-pub type SqliteStore = SqlStore<SqliteBackend>;
 
 impl SqliteBackend {
     /// Opens (creating if needed) the database at `location`: a path or `sqlite://PATH`.
@@ -54,11 +51,6 @@ impl SqliteBackend {
             .await
             .map_err(classify)?;
         Ok(SqliteBackend { writer, reader })
-    }
-
-    /// The store on the database at `location`.
-    pub async fn store(location: &str) -> Result<SqliteStore, DbError> {
-        Ok(SqlStore::new(SqliteBackend::open(location).await?))
     }
 }
 

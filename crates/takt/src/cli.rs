@@ -8,9 +8,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use takt_app::Service;
 use takt_domain::api_key::{ApiKey, prefix_query};
 use takt_domain::rate_limit::RatePolicy;
-use takt_store::{Store, StoreError, TransferSummary};
+use takt_store::{StoreError, TransferSummary};
 use tracing_subscriber::EnvFilter;
 
 use crate::database::Database;
@@ -267,7 +268,7 @@ async fn run(cli: Cli) -> Result<()> {
 /// Writes an export to `path`. A file is written aside and renamed when complete, so that a
 /// failed export leaves no partial file, and an older file of that name untouched; a device or
 /// a pipe is written to directly.
-async fn export_to_file(store: &dyn Store, tenant: Option<&str>, path: &Path) -> Result<TransferSummary> {
+async fn export_to_file(store: &dyn Service, tenant: Option<&str>, path: &Path) -> Result<TransferSummary> {
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
         let file = std::fs::OpenOptions::new()
             .write(true)

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use takt_store::Store;
+use takt_app::{App, Service};
 use takt_store::sql::Backend;
 use takt_store_postgres::PostgresBackend;
 use takt_store_sqlite::SqliteBackend;
@@ -37,19 +37,19 @@ impl Database {
     }
 
     /// Opens the database and brings its schema up to date.
-    pub async fn open(&self, max_connections: u32) -> Result<Arc<dyn Store>> {
+    pub async fn open(&self, max_connections: u32) -> Result<Arc<dyn Service>> {
         Ok(match self {
             Database::Sqlite(path) => {
                 let backend = SqliteBackend::open(path).await.with_context(|| format!("opening {}", self.display()))?;
                 migrate(&backend).await?;
-                Arc::new(takt_store::sql::SqlStore::new(backend))
+                Arc::new(App::new(backend))
             }
             Database::Postgres(url) => {
                 let backend = PostgresBackend::connect(url, max_connections)
                     .await
                     .with_context(|| format!("connecting to {}", self.display()))?;
                 migrate(&backend).await?;
-                Arc::new(takt_store::sql::SqlStore::new(backend))
+                Arc::new(App::new(backend))
             }
         })
     }

@@ -5,18 +5,18 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use axum::Router;
+use takt_app::Service;
 use takt_http::Config;
-use takt_store::Store;
 use tokio::net::TcpListener;
 
 /// Serves the application on `listener` until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
-    store: Arc<dyn Store>,
+    service: Arc<dyn Service>,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    serve_router(listener, takt_http::app(store, config), shutdown).await
+    serve_router(listener, takt_http::app(service, config), shutdown).await
 }
 
 async fn serve_router(
@@ -28,15 +28,20 @@ async fn serve_router(
 }
 
 /// Binds `addr` and serves in the background; returns the bound address (port 0 picks one).
-pub async fn spawn(addr: SocketAddr, store: Arc<dyn Store>, config: Config) -> Result<SocketAddr> {
-    spawn_with(addr, store, config, Router::new()).await
+pub async fn spawn(addr: SocketAddr, service: Arc<dyn Service>, config: Config) -> Result<SocketAddr> {
+    spawn_with(addr, service, config, Router::new()).await
 }
 
 /// Like [`spawn`], with `extra` routes inside the application's layers.
-pub async fn spawn_with(addr: SocketAddr, store: Arc<dyn Store>, config: Config, extra: Router) -> Result<SocketAddr> {
+pub async fn spawn_with(
+    addr: SocketAddr,
+    service: Arc<dyn Service>,
+    config: Config,
+    extra: Router,
+) -> Result<SocketAddr> {
     let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let bound = listener.local_addr()?;
-    let app = takt_http::app_with(store, config, extra);
+    let app = takt_http::app_with(service, config, extra);
     tokio::spawn(async move {
         if let Err(error) = serve_router(listener, app, std::future::pending()).await {
             tracing::error!(%error, "the server stopped");

@@ -15,6 +15,6 @@ use crate::error::ApiError;
 pub async fn get(entity: ErpEntity, state: Arc<AppState>, caller: Caller, id: String) -> Result<Response, ApiError> {
     let missing = || ApiError::not_found(format!("no {} with id '{id}'", entity.singular()));
     let uuid = Uuid::try_parse(&id).map_err(|_| missing())?;
-    let record = state.store.get(caller.tenant, entity, uuid).await?.ok_or_else(missing)?;
+    let record = state.app.get(caller.tenant, entity, uuid).await?.ok_or_else(missing)?;
     Ok(Json(Success::new(record)).into_response())
 }

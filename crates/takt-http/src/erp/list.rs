@@ -29,7 +29,7 @@ pub async fn list(
         return super::get::get(entity, state, caller, id.clone()).await;
     }
     let query = parse_list_query(entity, &pairs)?;
-    let page = state.store.list(caller.tenant, entity, &query).await?;
+    let page = state.app.list(caller.tenant, entity, &query).await?;
     let mut data = Map::new();
     data.insert(entity.plural().to_owned(), json!(page.items));
     let pagination = Pagination { total: page.total, offset: query.offset, limit: query.limit };

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 pub async fn copy(state: &AppState, caller: Caller, body: Value) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = parse_copy(&body)?;
     let (_, record) =
-        state.store.master_upsert(caller.tenant, EntityKind::Product, &input).await.map_err(|error| match error {
+        state.app.master_upsert(caller.tenant, EntityKind::Product, &input).await.map_err(|error| match error {
             StoreError::NotFound { message, mut details } => {
                 for detail in &mut details {
                     if detail.field == "sourceProductName" {

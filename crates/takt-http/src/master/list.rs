@@ -16,6 +16,6 @@ pub async fn list(
     body: Option<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let query = parse_list(spec, body.as_ref())?;
-    let records = state.store.master_list(caller.tenant, spec.kind, &query).await?;
+    let records = state.app.master_list(caller.tenant, spec.kind, &query).await?;
     Ok(Json(Value::Array(records.iter().map(render::record).collect())))
 }

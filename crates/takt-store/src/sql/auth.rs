@@ -27,7 +27,7 @@ fn key_info(row: &impl Row) -> Result<KeyInfo, StoreError> {
 
 /// Finds a tenant by name (case-insensitively), creating it with its built-in records. Two
 /// processes creating one tenant at once end up with the same one.
-pub(crate) async fn ensure_tenant<T: Tx>(tx: &mut T, name: &str, at: DateTime<Utc>) -> Result<TenantId, StoreError> {
+pub async fn ensure_tenant<T: Tx>(tx: &mut T, name: &str, at: DateTime<Utc>) -> Result<TenantId, StoreError> {
     let tenant = TenantId(Uuid::now_v7());
     let inserted = tx
         .fetch_optional(
@@ -62,7 +62,7 @@ pub(crate) async fn ensure_tenant<T: Tx>(tx: &mut T, name: &str, at: DateTime<Ut
     Ok(tenant)
 }
 
-pub(crate) async fn create_key<T: Tx>(
+pub async fn create_key<T: Tx>(
     tx: &mut T,
     tenant: &str,
     label: Option<&str>,
@@ -93,13 +93,13 @@ pub(crate) async fn create_key<T: Tx>(
     key_info(&row.ok_or_else(|| StoreError::Internal("the new key vanished".into()))?)
 }
 
-pub(crate) async fn list_keys<T: Tx>(tx: &mut T) -> Result<Vec<KeyInfo>, StoreError> {
+pub async fn list_keys<T: Tx>(tx: &mut T) -> Result<Vec<KeyInfo>, StoreError> {
     let rows =
         tx.fetch_all(&Query::new(format!("SELECT {KEY_COLUMNS} ORDER BY t.name_folded, k.created_at, k.id"))).await?;
     rows.iter().map(key_info).collect()
 }
 
-pub(crate) async fn revoke_key<T: Tx>(tx: &mut T, prefix: &str, at: DateTime<Utc>) -> Result<KeyInfo, StoreError> {
+pub async fn revoke_key<T: Tx>(tx: &mut T, prefix: &str, at: DateTime<Utc>) -> Result<KeyInfo, StoreError> {
     let pattern = format!("{}%", like_literal(prefix));
     let rows = tx
         .fetch_all(
@@ -128,7 +128,7 @@ pub(crate) async fn revoke_key<T: Tx>(tx: &mut T, prefix: &str, at: DateTime<Utc
     }
 }
 
-pub(crate) async fn find_key<T: Tx>(tx: &mut T, lookup_prefix: &str) -> Result<Option<StoredKey>, StoreError> {
+pub async fn find_key<T: Tx>(tx: &mut T, lookup_prefix: &str) -> Result<Option<StoredKey>, StoreError> {
     let row = tx
         .fetch_optional(
             &Query::new(
@@ -150,14 +150,14 @@ pub(crate) async fn find_key<T: Tx>(tx: &mut T, lookup_prefix: &str) -> Result<O
     }))
 }
 
-pub(crate) async fn touch_key<T: Tx>(tx: &mut T, key_id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn touch_key<T: Tx>(tx: &mut T, key_id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
     tx.execute(&Query::new("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").arg(at).arg(key_id)).await?;
     Ok(())
 }
 
 /// Takes a token from a bucket kept in the database, so that every process sharing it counts
 /// against the same limit. A compare-and-set on `version` keeps concurrent takers honest.
-pub(crate) async fn take_shared_token<T: Tx>(
+pub async fn take_shared_token<T: Tx>(
     tx: &mut T,
     key_id: Uuid,
     policy: RatePolicy,

@@ -88,7 +88,7 @@ async fn fetch_records<T: Tx>(
 }
 
 /// Loads one record of this tenant by id.
-pub(crate) async fn load<T: Tx>(
+pub async fn load<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     spec: &EntitySpec,
@@ -153,7 +153,7 @@ fn not_found(spec: &EntitySpec, id: i64) -> StoreError {
     StoreError::not_found(format!("{} with id {id} does not exist", capitalize(spec.label)))
 }
 
-pub(crate) async fn list<T: Tx>(
+pub async fn list<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     spec: &EntitySpec,
@@ -351,7 +351,7 @@ fn field_columns(spec: &EntitySpec, field: &MasterField, value: Option<&FieldVal
 }
 
 /// Creates or updates a record, with every rule checked before anything is written.
-pub(crate) async fn upsert<T: Tx>(
+pub async fn upsert<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     spec: &'static EntitySpec,
@@ -719,12 +719,7 @@ async fn check_unique<T: Tx>(
 }
 
 /// Deletes a record that nothing uses.
-pub(crate) async fn delete<T: Tx>(
-    tx: &mut T,
-    tenant: TenantId,
-    spec: &EntitySpec,
-    id: i64,
-) -> Result<Record, StoreError> {
+pub async fn delete<T: Tx>(tx: &mut T, tenant: TenantId, spec: &EntitySpec, id: i64) -> Result<Record, StoreError> {
     lock(tx, tenant, spec, id).await?;
     let record = load(tx, tenant, spec, id).await?.ok_or_else(|| not_found(spec, id))?;
     let label = capitalize(spec.label);

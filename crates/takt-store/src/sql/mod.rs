@@ -1,21 +1,22 @@
 //! The SQL layer both engines share.
 //!
-//! [`SqlStore`] implements [`crate::Store`] once, in SQL that SQLite and PostgreSQL both accept
+//! Each module holds the operations on one area (`auth`: tenants and keys, `erp`, `master`,
+//! `transfer`), each taking an open [`Tx`], in SQL that SQLite and PostgreSQL both accept
 //! (`$n` parameters, `INSERT ... ON CONFLICT ... RETURNING`, `LIKE ... ESCAPE`, savepoints).
 //! A [`Backend`] does what differs between them: connections and transactions, binding
 //! [`Param`]s and reading [`Row`]s in its own types, classifying errors, allocating ids.
 
-mod auth;
+pub mod auth;
 mod catalog;
-mod erp;
-mod master;
+mod db;
+pub mod erp;
+pub mod master;
 mod query;
-mod store;
-mod transfer;
+pub mod transfer;
 
 pub use catalog::{ColumnType, TABLES, TableDef};
+pub use db::Db;
 pub use query::{Param, Query, SqlType};
-pub use store::SqlStore;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};

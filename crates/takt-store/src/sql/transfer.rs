@@ -11,8 +11,8 @@ use takt_domain::text::fold;
 use uuid::Uuid;
 
 use super::catalog::{ColumnType, TABLES, TableDef};
-use super::store::now;
 use super::{DbError, Param, Query, Row, RowExt, SqlType, Tx};
+use crate::now;
 use crate::{StoreError, TransferSummary};
 
 /// The `format` of the first line.
@@ -86,7 +86,7 @@ fn decode(value: &Value, kind: ColumnType) -> Result<Param, String> {
 }
 
 /// Writes every row of one tenant (or of all) in import order.
-pub(crate) async fn export<T: Tx>(
+pub async fn export<T: Tx>(
     tx: &mut T,
     tenant: Option<&str>,
     out: &mut (dyn std::io::Write + Send),
@@ -152,7 +152,7 @@ fn bad_line(line: usize, message: impl std::fmt::Display) -> StoreError {
 }
 
 /// Loads an export, all or nothing, ids kept; the caller commits.
-pub(crate) async fn import<T: Tx>(
+pub async fn import<T: Tx>(
     tx: &mut T,
     input: &mut (dyn std::io::BufRead + Send),
 ) -> Result<TransferSummary, StoreError> {

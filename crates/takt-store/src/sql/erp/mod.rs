@@ -7,7 +7,7 @@ mod read;
 mod upsert;
 mod write;
 
-pub(crate) use read::{get, list};
+pub use read::{get, list};
 
 use std::collections::HashSet;
 
@@ -24,7 +24,7 @@ const RUN_RECORDS: usize = 100;
 const RUN_ROWS: usize = 2_000;
 
 /// Applies one sync request.
-pub(crate) async fn apply<T: Tx>(
+pub async fn apply<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     input: &SyncInput,
@@ -36,7 +36,7 @@ pub(crate) async fn apply<T: Tx>(
 }
 
 /// Applies the records of a bulk request in order, each atomically; one bad record fails alone.
-pub(crate) async fn apply_bulk<T: Tx>(
+pub async fn apply_bulk<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     items: &[BulkItem],

@@ -190,7 +190,7 @@ fn with_where(head: String, filter: &Query) -> Query {
     filter.params().iter().cloned().fold(q, Query::arg)
 }
 
-pub(crate) async fn list<T: Tx>(
+pub async fn list<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     entity: ErpEntity,
@@ -212,7 +212,7 @@ pub(crate) async fn list<T: Tx>(
     Ok(Page { items, total })
 }
 
-pub(crate) async fn get<T: Tx>(
+pub async fn get<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     entity: ErpEntity,

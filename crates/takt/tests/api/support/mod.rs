@@ -11,10 +11,10 @@ use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 use takt::database::Database;
+use takt_app::Service;
 use takt_domain::api_key::ApiKey;
 use takt_domain::rate_limit::RatePolicy;
 use takt_http::Config;
-use takt_store::Store;
 
 /// The database engine a scenario runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub async fn fresh_database(backend: Backend) -> (String, tempfile::TempDir) {
 pub struct TestApp {
     pub backend: Backend,
     pub address: SocketAddr,
-    pub store: Arc<dyn Store>,
+    pub store: Arc<dyn Service>,
     /// The database's location, as `--database` takes it.
     pub database: String,
     /// A key of the tenant `acme`.

@@ -1,0 +1,218 @@
+//! Takt's application layer. Each use case (one file) opens one transaction through
+//! [`takt_store::sql::Db`] and composes storage operations on it, so that everything one request
+//! changes commits or rolls back together. [`Service`] is what the HTTP layer and the CLI call;
+//! [`App`] implements it over any backend.
+
+mod erp_bulk_sync;
+mod erp_read;
+mod erp_sync;
+mod keys;
+mod master_delete;
+mod master_list;
+mod master_upsert;
+mod transfer;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use takt_domain::api_key::ApiKey;
+use takt_domain::erp::query::ListQuery as ErpListQuery;
+use takt_domain::erp::records::{ErpRecord, SyncOutcome};
+use takt_domain::erp::{ErpEntity, SyncInput};
+use takt_domain::master_data::{EntityKind, ListQuery, Record, UpsertInput};
+use takt_domain::rate_limit::{RateDecision, RatePolicy, TokenBucket};
+use takt_store::sql::{Backend, Db};
+use takt_store::{BulkItem, BulkResult, KeyInfo, Page, StoreError, StoredKey, TenantId, TransferSummary};
+use uuid::Uuid;
+
+/// Every use case of Takt, behind one interface that does not know which database runs it.
+#[async_trait]
+pub trait Service: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// Closes every connection, once the last request is done (SQLite then folds its
+    /// write-ahead log into the database file).
+    async fn close(&self);
+
+    // Tenants and keys.
+
+    /// Stores a new key for `tenant`, creating the tenant (with its built-in ownership types
+    /// and approval statuses) if it does not exist yet.
+    async fn create_key(&self, tenant: &str, label: Option<&str>, key: &ApiKey) -> Result<KeyInfo, StoreError>;
+    async fn list_keys(&self) -> Result<Vec<KeyInfo>, StoreError>;
+    /// Revokes the one key whose lookup prefix starts with `prefix` (see
+    /// [`takt_domain::api_key::prefix_query`]).
+    async fn revoke_key(&self, prefix: &str) -> Result<KeyInfo, StoreError>;
+    /// Finds a key by its lookup prefix, to check a presented key against its hash.
+    async fn find_key(&self, lookup_prefix: &str) -> Result<Option<StoredKey>, StoreError>;
+    /// Records that a key was used.
+    async fn touch_key(&self, key_id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Takes one request from a key's token bucket.
+    async fn take_rate_token(
+        &self,
+        key_id: Uuid,
+        policy: RatePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<RateDecision, StoreError>;
+
+    // ERP sync API.
+
+    /// Creates or updates one record (a job with its nested parts and operations, all or none).
+    async fn sync(&self, tenant: TenantId, input: &SyncInput) -> Result<SyncOutcome, StoreError>;
+    /// Applies each record on its own, atomically, in order; the results follow request order.
+    async fn bulk_sync(&self, tenant: TenantId, items: &[BulkItem]) -> Result<Vec<BulkResult>, StoreError>;
+    async fn list(
+        &self,
+        tenant: TenantId,
+        entity: ErpEntity,
+        query: &ErpListQuery,
+    ) -> Result<Page<ErpRecord>, StoreError>;
+    /// One record; a job with its parts and their operations, a part with its operations.
+    async fn get(&self, tenant: TenantId, entity: ErpEntity, id: Uuid) -> Result<Option<ErpRecord>, StoreError>;
+
+    // Master-data API.
+
+    async fn master_list(
+        &self,
+        tenant: TenantId,
+        kind: EntityKind,
+        query: &ListQuery,
+    ) -> Result<Vec<Record>, StoreError>;
+    /// Creates (`true`) or updates (`false`) a record and returns it whole.
+    async fn master_upsert(
+        &self,
+        tenant: TenantId,
+        kind: EntityKind,
+        input: &UpsertInput,
+    ) -> Result<(bool, Record), StoreError>;
+    /// Deletes a record nothing uses, and returns it as it was.
+    async fn master_delete(&self, tenant: TenantId, kind: EntityKind, id: i64) -> Result<Record, StoreError>;
+
+    // Moving data between databases.
+
+    /// Writes one tenant's data (or everything) as JSON lines.
+    async fn export(
+        &self,
+        tenant: Option<&str>,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<TransferSummary, StoreError>;
+    /// Loads an export, ids kept, all or nothing.
+    async fn import(&self, input: &mut (dyn std::io::BufRead + Send)) -> Result<TransferSummary, StoreError>;
+}
+
+/// Takt over one database.
+pub struct App<B: Backend> {
+    db: Db<B>,
+    /// Token buckets of a database that only one process uses; shared databases keep them in
+    /// the `rate_buckets` table instead.
+    buckets: Mutex<HashMap<Uuid, TokenBucket>>,
+}
+
+impl<B: Backend> App<B> {
+    pub fn new(backend: B) -> App<B> {
+        App { db: Db::new(backend), buckets: Mutex::new(HashMap::new()) }
+    }
+}
+
+#[async_trait]
+impl<B: Backend> Service for App<B> {
+    fn backend(&self) -> &'static str {
+        self.db.backend().name()
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.db.backend().ping().await.map_err(StoreError::from)
+    }
+
+    async fn close(&self) {
+        self.db.backend().close().await;
+    }
+
+    async fn create_key(&self, tenant: &str, label: Option<&str>, key: &ApiKey) -> Result<KeyInfo, StoreError> {
+        keys::create(self, tenant, label, key).await
+    }
+
+    async fn list_keys(&self) -> Result<Vec<KeyInfo>, StoreError> {
+        keys::list(self).await
+    }
+
+    async fn revoke_key(&self, prefix: &str) -> Result<KeyInfo, StoreError> {
+        keys::revoke(self, prefix).await
+    }
+
+    async fn find_key(&self, lookup_prefix: &str) -> Result<Option<StoredKey>, StoreError> {
+        keys::find(self, lookup_prefix).await
+    }
+
+    async fn touch_key(&self, key_id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        keys::touch(self, key_id, at).await
+    }
+
+    async fn take_rate_token(
+        &self,
+        key_id: Uuid,
+        policy: RatePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<RateDecision, StoreError> {
+        keys::take_rate_token(self, key_id, policy, now).await
+    }
+
+    async fn sync(&self, tenant: TenantId, input: &SyncInput) -> Result<SyncOutcome, StoreError> {
+        erp_sync::sync(self, tenant, input).await
+    }
+
+    async fn bulk_sync(&self, tenant: TenantId, items: &[BulkItem]) -> Result<Vec<BulkResult>, StoreError> {
+        erp_bulk_sync::bulk_sync(self, tenant, items).await
+    }
+
+    async fn list(
+        &self,
+        tenant: TenantId,
+        entity: ErpEntity,
+        query: &ErpListQuery,
+    ) -> Result<Page<ErpRecord>, StoreError> {
+        erp_read::list(self, tenant, entity, query).await
+    }
+
+    async fn get(&self, tenant: TenantId, entity: ErpEntity, id: Uuid) -> Result<Option<ErpRecord>, StoreError> {
+        erp_read::get(self, tenant, entity, id).await
+    }
+
+    async fn master_list(
+        &self,
+        tenant: TenantId,
+        kind: EntityKind,
+        query: &ListQuery,
+    ) -> Result<Vec<Record>, StoreError> {
+        master_list::list(self, tenant, kind, query).await
+    }
+
+    async fn master_upsert(
+        &self,
+        tenant: TenantId,
+        kind: EntityKind,
+        input: &UpsertInput,
+    ) -> Result<(bool, Record), StoreError> {
+        master_upsert::upsert(self, tenant, kind, input).await
+    }
+
+    async fn master_delete(&self, tenant: TenantId, kind: EntityKind, id: i64) -> Result<Record, StoreError> {
+        master_delete::delete(self, tenant, kind, id).await
+    }
+
+    async fn export(
+        &self,
+        tenant: Option<&str>,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<TransferSummary, StoreError> {
+        transfer::export(self, tenant, out).await
+    }
+
+    async fn import(&self, input: &mut (dyn std::io::BufRead + Send)) -> Result<TransferSummary, StoreError> {
+        transfer::import(self, input).await
+    }
+}

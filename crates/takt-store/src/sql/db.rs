@@ -1,0 +1,76 @@
+//! [`Db`]: opens the transactions a use case runs in, and retries them whole on a transient
+//! conflict.
+
+use std::future::Future;
+use std::time::Duration;
+
+use super::{Backend, Tx};
+use crate::StoreError;
+
+/// How often a transaction that hit a transient conflict (deadlock, serialization failure,
+/// busy database) is tried again before the request fails.
+const ATTEMPTS: u32 = 6;
+
+/// A database, as use cases see it: a backend that runs units of work in transactions.
+pub struct Db<B: Backend> {
+    backend: B,
+}
+
+impl<B: Backend> Db<B> {
+    pub fn new(backend: B) -> Db<B> {
+        Db { backend }
+    }
+
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    /// Runs `work` in one write transaction and commits; a transient conflict retries it
+    /// whole. `work` hands the transaction back with its result; an error rolls it back.
+    pub async fn write<T, F, Fut>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send,
+        F: Fn(B::Tx) -> Fut + Send + Sync,
+        Fut: Future<Output = (B::Tx, Result<T, StoreError>)> + Send,
+    {
+        self.transact(true, work).await
+    }
+
+    /// Runs `work` in a read-only transaction (one snapshot).
+    pub async fn read<T, F, Fut>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send,
+        F: Fn(B::Tx) -> Fut + Send + Sync,
+        Fut: Future<Output = (B::Tx, Result<T, StoreError>)> + Send,
+    {
+        self.transact(false, work).await
+    }
+
+    async fn transact<T, F, Fut>(&self, write: bool, work: F) -> Result<T, StoreError>
+    where
+        T: Send,
+        F: Fn(B::Tx) -> Fut + Send + Sync,
+        Fut: Future<Output = (B::Tx, Result<T, StoreError>)> + Send,
+    {
+        let mut attempt = 1;
+        loop {
+            let tx = if write { self.backend.begin_write().await } else { self.backend.begin_read().await };
+            let (tx, result) = work(tx?).await;
+            let outcome = match result {
+                Ok(value) => tx.commit().await.map(|()| value).map_err(StoreError::from),
+                Err(error) => {
+                    let _ = tx.rollback().await;
+                    Err(error)
+                }
+            };
+            match outcome {
+                Err(StoreError::Busy(reason)) if attempt < ATTEMPTS => {
+                    tracing::debug!(attempt, %reason, "transient conflict; retrying the transaction");
+                    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt * attempt))).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}
