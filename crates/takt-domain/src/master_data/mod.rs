@@ -4,6 +4,7 @@
 pub mod entities;
 pub mod input;
 pub mod record;
+pub mod render;
 pub mod rules;
 pub mod spec;
 

@@ -7,10 +7,10 @@ use serde_json::Value;
 use takt_domain::master_data::{EntityKind, parse_copy};
 use takt_store::StoreError;
 
-use super::render;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use takt_domain::master_data::render;
 
 pub async fn copy(state: &AppState, caller: Caller, body: Value) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = parse_copy(&body)?;

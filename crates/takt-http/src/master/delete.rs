@@ -5,10 +5,10 @@ use axum::Json;
 use serde_json::Value;
 use takt_domain::master_data::{EntitySpec, parse_delete};
 
-use super::render;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use takt_domain::master_data::render;
 
 pub async fn delete(
     state: &AppState,

@@ -4,10 +4,10 @@ use axum::Json;
 use serde_json::Value;
 use takt_domain::master_data::{EntitySpec, parse_list};
 
-use super::render;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use takt_domain::master_data::render;
 
 pub async fn list(
     state: &AppState,

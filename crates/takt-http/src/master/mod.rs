@@ -5,7 +5,6 @@
 mod copy;
 mod delete;
 mod list;
-pub(crate) mod render;
 mod upsert;
 
 use std::sync::Arc;

@@ -1,10 +1,10 @@
 //! Master-data records as JSON: camelCase keys in the entity's field order, references by the
 //! name they are given with, decimals with exactly their digits.
 
+use crate::json::decimal_to_json;
+use crate::master_data::{EntityKind, FieldValue, Record, rules};
 use chrono::SecondsFormat;
 use serde_json::{Map, Value, json};
-use takt_domain::json::decimal_to_json;
-use takt_domain::master_data::{EntityKind, FieldValue, Record, rules};
 
 fn value(value: Option<&FieldValue>) -> Value {
     match value {
