@@ -7,19 +7,39 @@ use super::spec::{
 };
 use crate::schema::{DecimalRule, Field, I32_MAX, Kind};
 
+/// The names of the fields that rules, messages and titles read, spelled once for the
+/// descriptions below and their readers.
+pub mod field {
+    pub const NAME: &str = "name";
+    pub const SUID: &str = "suid";
+    pub const PRODUCT: &str = "product";
+    pub const DEFAULT_BATCH_SIZE: &str = "defaultBatchSize";
+    pub const MIN_SCHEDULE_BATCH_SIZE: &str = "minScheduleBatchSize";
+    pub const MAX_SCHEDULE_BATCH_SIZE: &str = "maxScheduleBatchSize";
+    pub const BOM: &str = "bom";
+    pub const MAJOR_VERSION: &str = "majorVersion";
+    pub const MINOR_VERSION: &str = "minorVersion";
+    pub const APPROVAL_STATUS: &str = "approvalStatus";
+    pub const BOM_VERSION_ID: &str = "bomVersionId";
+    pub const RECIPE: &str = "recipe";
+    pub const STATUS: &str = "status";
+    pub const PLANNED_START: &str = "plannedStart";
+    pub const PLANNED_END: &str = "plannedEnd";
+}
+
 const fn text(max_bytes: usize) -> Kind {
     Kind::Text { max_bytes }
 }
 
 const fn name(max_bytes: usize) -> MasterField {
-    plain(Field::required("name", text(max_bytes), "Unique per tenant, case-insensitive."), "name", true)
+    plain(Field::required(field::NAME, text(max_bytes), "Unique per tenant, case-insensitive."), "name", true)
 }
 
 const DESCRIPTION: MasterField = plain(Field::optional("description", text(2000), "Free text."), "description", false);
 
 const fn suid(max_bytes: usize) -> MasterField {
     plain(
-        Field::optional("suid", text(max_bytes), "A unique id from another system; unique per tenant when given."),
+        Field::optional(field::SUID, text(max_bytes), "A unique id from another system; unique per tenant when given."),
         "suid",
         true,
     )
@@ -96,8 +116,8 @@ const fn reference_data(
     }
 }
 
-const NAME_UNIQUE: &[&[&str]] = &[&["name"]];
-const NAME_AND_SUID_UNIQUE: &[&[&str]] = &[&["name"], &["suid"]];
+const NAME_UNIQUE: &[&[&str]] = &[&[field::NAME]];
+const NAME_AND_SUID_UNIQUE: &[&[&str]] = &[&[field::NAME], &[field::SUID]];
 
 /// Statuses every tenant starts with; a BoM version in `Approved` (or later `Obsolete`) is frozen.
 pub const APPROVAL_STATUSES: &[&str] = &["Draft", "Pending", "Approved", "Rejected", "Obsolete"];
@@ -167,7 +187,7 @@ pub static APPROVAL_STATUS: EntitySpec = EntitySpec {
     )
 };
 pub static PROPERTY_DEFINITION: EntitySpec = EntitySpec {
-    unique: &[&["tableName", "name"]],
+    unique: &[&["tableName", field::NAME]],
     ..reference_data(
         EntityKind::PropertyDefinition,
         "PropertyDefinition",
@@ -180,7 +200,7 @@ pub static PROPERTY_DEFINITION: EntitySpec = EntitySpec {
                 "table_name",
                 true,
             ),
-            plain(Field::required("name", text(50), "Unique per table, case-insensitive."), "name", true),
+            plain(Field::required(field::NAME, text(50), "Unique per table, case-insensitive."), "name", true),
             DESCRIPTION,
         ],
     )
@@ -241,14 +261,14 @@ pub static PRODUCT: EntitySpec = EntitySpec {
         by_name("receiptRecipe", "receipt_recipe_id", EntityKind::Recipe, 200, false, false, "Recipe name."),
         by_name("serialRange", "serial_range_id", EntityKind::SerialRange, 500, false, false, "Serial range name."),
         decimal(
-            "defaultBatchSize",
+            field::DEFAULT_BATCH_SIZE,
             "default_batch_size",
             DecimalRule::Positive,
             true,
             "Between the min and max schedule batch sizes.",
         ),
         decimal(
-            "minScheduleBatchSize",
+            field::MIN_SCHEDULE_BATCH_SIZE,
             "min_schedule_batch_size",
             DecimalRule::NonNegative,
             false,
@@ -256,7 +276,7 @@ pub static PRODUCT: EntitySpec = EntitySpec {
         ),
         decimal("scheduleBatchIncrement", "schedule_batch_increment", DecimalRule::Positive, false, "Greater than 0."),
         decimal(
-            "maxScheduleBatchSize",
+            field::MAX_SCHEDULE_BATCH_SIZE,
             "max_schedule_batch_size",
             DecimalRule::Positive,
             false,
@@ -283,7 +303,7 @@ pub static BOM: EntitySpec = EntitySpec {
     table: "boms",
     fields: &[
         name(100),
-        by_name("product", "product_id", EntityKind::Product, 250, true, false, "The product it builds."),
+        by_name(field::PRODUCT, "product_id", EntityKind::Product, 250, true, false, "The product it builds."),
         by_name("bomType", "bom_type_id", EntityKind::BomType, 100, false, false, "BoM type name."),
         suid(120),
     ],
@@ -300,11 +320,11 @@ pub static BOM_VERSION: EntitySpec = EntitySpec {
     plural: "BoM versions",
     table: "bom_versions",
     fields: &[
-        by_name("bom", "bom_id", EntityKind::Bom, 100, true, false, "The BoM's name."),
-        count("majorVersion", "major_version", I32_MAX, true, "Or give version as \"major.minor\"."),
-        count("minorVersion", "minor_version", I32_MAX, true, "Or give version as \"major.minor\"."),
+        by_name(field::BOM, "bom_id", EntityKind::Bom, 100, true, false, "The BoM's name."),
+        count(field::MAJOR_VERSION, "major_version", I32_MAX, true, "Or give version as \"major.minor\"."),
+        count(field::MINOR_VERSION, "minor_version", I32_MAX, true, "Or give version as \"major.minor\"."),
         by_name(
-            "approvalStatus",
+            field::APPROVAL_STATUS,
             "approval_status_id",
             EntityKind::ApprovalStatus,
             50,
@@ -324,7 +344,7 @@ pub static BOM_VERSION: EntitySpec = EntitySpec {
         ),
         DESCRIPTION,
     ],
-    unique: &[&["bom", "majorVersion", "minorVersion"], &["suid"]],
+    unique: &[&[field::BOM, field::MAJOR_VERSION, field::MINOR_VERSION], &[field::SUID]],
     built_in: &[],
     title: Title::BomVersion,
     properties: false,
@@ -338,14 +358,14 @@ pub static BOM_SLOT: EntitySpec = EntitySpec {
     table: "bom_slots",
     fields: &[
         by_id(
-            "bomVersionId",
+            field::BOM_VERSION_ID,
             "bom_version_id",
             EntityKind::BomVersion,
             true,
             OnDelete::Cascade,
             "The version it belongs to.",
         ),
-        by_name("product", "product_id", EntityKind::Product, 250, true, false, "What the slot consumes."),
+        by_name(field::PRODUCT, "product_id", EntityKind::Product, 250, true, false, "What the slot consumes."),
         decimal("quantity", "quantity", DecimalRule::Positive, true, "How much, greater than 0."),
         by_name(
             "unitOfMeasure",
@@ -375,9 +395,9 @@ pub static RECIPE: EntitySpec = EntitySpec {
     fields: &[
         name(200),
         suid(120),
-        by_name("product", "product_id", EntityKind::Product, 250, true, false, "The product it makes."),
+        by_name(field::PRODUCT, "product_id", EntityKind::Product, 250, true, false, "The product it makes."),
         by_id(
-            "bomVersionId",
+            field::BOM_VERSION_ID,
             "bom_version_id",
             EntityKind::BomVersion,
             false,
@@ -399,16 +419,16 @@ pub static SCHEDULE: EntitySpec = EntitySpec {
     table: "schedules",
     fields: &[
         name(200),
-        by_name("recipe", "recipe_id", EntityKind::Recipe, 200, true, false, "Its BoM version must be approved."),
+        by_name(field::RECIPE, "recipe_id", EntityKind::Recipe, 200, true, false, "Its BoM version must be approved."),
         decimal("quantity", "quantity", DecimalRule::Positive, true, "How much to make, greater than 0."),
-        plain(Field::optional("plannedStart", Kind::Timestamp, "RFC 3339."), "planned_start", false),
+        plain(Field::optional(field::PLANNED_START, Kind::Timestamp, "RFC 3339."), "planned_start", false),
         plain(
-            Field::optional("plannedEnd", Kind::Timestamp, "RFC 3339, not before plannedStart."),
+            Field::optional(field::PLANNED_END, Kind::Timestamp, "RFC 3339, not before plannedStart."),
             "planned_end",
             false,
         ),
         with_default(
-            Field::optional("status", Kind::Enum(SCHEDULE_STATUSES), "scheduled, then started, then completed."),
+            Field::optional(field::STATUS, Kind::Enum(SCHEDULE_STATUSES), "scheduled, then started, then completed."),
             "status",
             DefaultValue::Text("scheduled"),
         ),

@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
-use super::entities::PRODUCT;
+use super::entities::{PRODUCT, field};
 use super::record::Property;
-use super::rules::parse_version;
 use super::spec::{EntityKind, EntitySpec, RefBy};
+use super::version::{self, parse_version};
 use crate::error::{Invalid, Path};
 use crate::json::{KeyStyle, Patch, Reader, Scalar, parse};
 use crate::schema::{Field, I32_MAX, Kind};
@@ -39,7 +39,7 @@ const SOURCE_PRODUCT_NAME: Field = Field::optional(
     Kind::Text { max_bytes: 250 },
     "On create: a product whose fields and properties fill what the request leaves out.",
 );
-const VERSION: Field = Field::optional("version", Kind::Text { max_bytes: 23 }, "\"major.minor\", e.g. \"1.0\".");
+const VERSION: Field = Field::optional(version::FIELD, Kind::Text { max_bytes: 23 }, "\"major.minor\", e.g. \"1.0\".");
 
 /// The fields of one entry of `properties`.
 pub const PROPERTY_FIELDS: &[Field] = &[
@@ -64,12 +64,12 @@ pub fn parse_upsert(spec: &'static EntitySpec, body: &Value) -> Result<UpsertInp
     let mut injected: Vec<(usize, i64)> = Vec::new();
     let mut version_reported = false;
     if spec.kind == EntityKind::BomVersion {
-        let (major, _) = spec.field_index("majorVersion").expect("BomVersion has majorVersion");
-        let (minor, _) = spec.field_index("minorVersion").expect("BomVersion has minorVersion");
-        match r.raw("version") {
+        let (major, _) = spec.field_index(field::MAJOR_VERSION).expect("BomVersion has majorVersion");
+        let (minor, _) = spec.field_index(field::MINOR_VERSION).expect("BomVersion has minorVersion");
+        match r.raw(VERSION.name) {
             None | Some(Value::Null) => {
-                if enforce_required && !r.present("majorVersion") && !r.present("minorVersion") {
-                    r.error("version", "is required (\"major.minor\", or majorVersion and minorVersion)");
+                if enforce_required && !r.present(field::MAJOR_VERSION) && !r.present(field::MINOR_VERSION) {
+                    r.error(VERSION.name, "is required (\"major.minor\", or majorVersion and minorVersion)");
                     version_reported = true;
                 }
             }
@@ -103,7 +103,7 @@ pub fn parse_upsert(spec: &'static EntitySpec, body: &Value) -> Result<UpsertInp
             values.push((index, Patch::Set(Scalar::Integer(number))));
             continue;
         }
-        let required = enforce_required && field.field.required && !(version_reported && name.ends_with("Version"));
+        let required = enforce_required && field.field.required && !(version_reported && version::is_part(name));
         match r.scalar_with(name, required) {
             Patch::Absent => {}
             Patch::Null if field.field.required || field.default.is_some() => {
@@ -202,7 +202,7 @@ pub fn filter_names(spec: &EntitySpec) -> Vec<&'static str> {
     let mut names = vec!["id"];
     names.extend(spec.fields.iter().filter(|f| f.filter).map(|f| f.name()));
     if spec.kind == EntityKind::BomVersion {
-        names.push("version");
+        names.push(VERSION.name);
     }
     names
 }
@@ -228,18 +228,18 @@ pub fn parse_list(spec: &'static EntitySpec, body: Option<&Value>) -> Result<Lis
         },
     }
     if spec.kind == EntityKind::BomVersion
-        && let Some(value) = r.raw("version")
+        && let Some(value) = r.raw(VERSION.name)
     {
         match value.as_str().and_then(parse_version) {
             Some((major, minor)) => {
-                for (name, number) in [("majorVersion", major), ("minorVersion", minor)] {
+                for (name, number) in [(field::MAJOR_VERSION, major), (field::MINOR_VERSION, minor)] {
                     let (index, _) = spec.field_index(name).expect("BomVersion versions");
                     query
                         .filters
                         .push(Filter { target: FilterTarget::Field(index), value: FilterValue::Integer(number) });
                 }
             }
-            None => r.error("version", "must be \"major.minor\", e.g. \"1.0\""),
+            None => r.error(VERSION.name, "must be \"major.minor\", e.g. \"1.0\""),
         }
     }
     for (index, field) in spec.fields.iter().enumerate().filter(|(_, f)| f.filter) {

@@ -7,10 +7,11 @@ pub mod record;
 pub mod render;
 pub mod rules;
 pub mod spec;
+pub mod version;
 
 pub use entities::ALL;
 pub use input::{
     Filter, FilterTarget, FilterValue, ListQuery, UpsertInput, parse_copy, parse_delete, parse_list, parse_upsert,
 };
-pub use record::{FieldValue, Property, Record};
+pub use record::{FieldValue, Fields, Property, Record, Values};
 pub use spec::{DefaultValue, EntityKind, EntitySpec, MasterField, OnDelete, RefBy, Reference, Title};

@@ -1,32 +1,13 @@
-//! The integrity rules of master data that need no database: versions, batch sizes, planned
-//! windows, approval and schedule status moves.
+//! The integrity rules of master data that need no database: batch sizes, planned windows,
+//! approval and schedule status moves (and, re-exported, version numbers).
 
-use super::record::FieldValue;
+use super::entities::field;
+use super::record::{Fields, Values};
 use super::spec::{EntityKind, EntitySpec};
 use crate::error::FieldError;
 use crate::text;
 
-/// Parses `"major.minor"` (`"1.0"`, `"2.13"`).
-pub fn parse_version(text: &str) -> Option<(i64, i64)> {
-    let (major, minor) = text.split_once('.')?;
-    let number = |s: &str| -> Option<i64> {
-        let ok = !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
-        ok.then(|| s.parse::<i64>().ok()).flatten().filter(|n| *n <= i64::from(i32::MAX))
-    };
-    Some((number(major)?, number(minor)?))
-}
-
-pub fn format_version(major: i64, minor: i64) -> String {
-    format!("{major}.{minor}")
-}
-
-/// Values of a record being written, by field position.
-pub type Values = [Option<FieldValue>];
-
-fn value<'a>(spec: &EntitySpec, values: &'a Values, name: &str) -> Option<&'a FieldValue> {
-    let (index, _) = spec.field_index(name)?;
-    values[index].as_ref()
-}
+pub use super::version::{format_version, parse_version};
 
 /// The fields a create still lacks once defaults and a source product have filled what they can.
 pub fn missing_required(spec: &EntitySpec, values: &Values) -> Vec<FieldError> {
@@ -41,17 +22,17 @@ pub fn missing_required(spec: &EntitySpec, values: &Values) -> Vec<FieldError> {
 /// Rules across the fields of one record.
 pub fn check_record(spec: &EntitySpec, values: &Values) -> Vec<FieldError> {
     let mut errors = Vec::new();
+    let fields = Fields::new(spec, values);
     match spec.kind {
         EntityKind::Product => {
-            let get = |name| value(spec, values, name).and_then(FieldValue::as_decimal);
-            let default = get("defaultBatchSize");
-            let min = get("minScheduleBatchSize");
-            let max = get("maxScheduleBatchSize");
+            let default = fields.decimal(field::DEFAULT_BATCH_SIZE);
+            let min = fields.decimal(field::MIN_SCHEDULE_BATCH_SIZE);
+            let max = fields.decimal(field::MAX_SCHEDULE_BATCH_SIZE);
             if let (Some(min), Some(default)) = (min, default)
                 && min > default
             {
                 errors.push(FieldError::new(
-                    "minScheduleBatchSize",
+                    field::MIN_SCHEDULE_BATCH_SIZE,
                     format!("must be at most defaultBatchSize ({default})"),
                 ));
             }
@@ -59,7 +40,7 @@ pub fn check_record(spec: &EntitySpec, values: &Values) -> Vec<FieldError> {
                 && max < default
             {
                 errors.push(FieldError::new(
-                    "maxScheduleBatchSize",
+                    field::MAX_SCHEDULE_BATCH_SIZE,
                     format!("must be at least defaultBatchSize ({default})"),
                 ));
             }
@@ -67,17 +48,17 @@ pub fn check_record(spec: &EntitySpec, values: &Values) -> Vec<FieldError> {
                 && min > max
             {
                 errors.push(FieldError::new(
-                    "minScheduleBatchSize",
+                    field::MIN_SCHEDULE_BATCH_SIZE,
                     format!("must be at most maxScheduleBatchSize ({max})"),
                 ));
             }
         }
         EntityKind::Schedule => {
-            let get = |name| value(spec, values, name).and_then(FieldValue::as_timestamp);
-            if let (Some(start), Some(end)) = (get("plannedStart"), get("plannedEnd"))
+            if let (Some(start), Some(end)) =
+                (fields.timestamp(field::PLANNED_START), fields.timestamp(field::PLANNED_END))
                 && end < start
             {
-                errors.push(FieldError::new("plannedEnd", "must not be before plannedStart"));
+                errors.push(FieldError::new(field::PLANNED_END, "must not be before plannedStart"));
             }
         }
         _ => {}
@@ -110,15 +91,6 @@ pub fn schedule_deletable(status: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn versions() {
-        assert_eq!(parse_version("1.0"), Some((1, 0)));
-        assert_eq!(parse_version("2.13"), Some((2, 13)));
-        for bad in ["1", "1.", ".1", "1.0.0", "a.b", "-1.0", "1.+1", "99999999999.0"] {
-            assert_eq!(parse_version(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn approval_freezes() {

@@ -1,0 +1,123 @@
+//! Turning what a request gave into stored values: references found by name (or `%` pattern) or
+//! id, every reference that names nothing reported at once.
+
+use takt_domain::error::FieldError;
+use takt_domain::json::{Patch, Scalar};
+use takt_domain::master_data::{EntitySpec, FieldValue, MasterField, RefBy, Reference};
+use takt_domain::text::fold;
+
+use crate::sql::query::like_pattern;
+use crate::sql::{Query, RowExt, Tx};
+use crate::{StoreError, TenantId};
+
+/// The fields a request gave, resolved: `None` where it cleared one.
+pub(super) type Given = Vec<(usize, Option<FieldValue>)>;
+
+pub(super) async fn given<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    spec: &EntitySpec,
+    given: &[(usize, Patch<Scalar>)],
+) -> Result<Given, StoreError> {
+    let mut resolved = Vec::with_capacity(given.len());
+    let mut missing = Vec::new();
+    for (index, patch) in given {
+        let field = &spec.fields[*index];
+        let value = match patch {
+            Patch::Absent => continue,
+            Patch::Null => None,
+            Patch::Set(scalar) => match field.reference {
+                None => Some(scalar_value(scalar)),
+                Some(reference) => match reference_value(tx, tenant, field, reference, scalar).await? {
+                    Ok(value) => Some(value),
+                    Err(message) => {
+                        missing.push(FieldError::new(field.name(), message));
+                        continue;
+                    }
+                },
+            },
+        };
+        resolved.push((*index, value));
+    }
+    if missing.is_empty() {
+        return Ok(resolved);
+    }
+    Err(StoreError::missing(missing, "references name records that do not exist"))
+}
+
+fn scalar_value(scalar: &Scalar) -> FieldValue {
+    match scalar {
+        Scalar::Text(t) => FieldValue::Text(t.clone()),
+        Scalar::Integer(i) => FieldValue::Integer(*i),
+        Scalar::Decimal(d) => FieldValue::Decimal(*d),
+        Scalar::Bool(b) => FieldValue::Bool(*b),
+        Scalar::Timestamp(t) => FieldValue::Timestamp(*t),
+        other => unreachable!("master data does not take {other:?}"),
+    }
+}
+
+/// Finds the record a reference names: `Ok(Err(message))` when there is none.
+async fn reference_value<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    field: &MasterField,
+    reference: Reference,
+    given: &Scalar,
+) -> Result<Result<FieldValue, String>, StoreError> {
+    let target = reference.target.spec();
+    match (reference.by, given) {
+        (RefBy::Id, Scalar::Integer(id)) => {
+            let q = Query::new(format!("SELECT id FROM {} WHERE tenant_id = $1 AND id = $2", target.table))
+                .arg(tenant.0)
+                .arg(*id);
+            Ok(match tx.fetch_optional(&q).await? {
+                Some(_) => Ok(FieldValue::Ref { id: *id, name: None }),
+                None => Err(format!("no {} with id {id}", target.label)),
+            })
+        }
+        (RefBy::Name { like }, Scalar::Text(name)) => {
+            let by_name = |pattern: bool| {
+                let mut q = Query::new(format!("SELECT id, name FROM {} WHERE tenant_id = ", target.table));
+                q.bind(tenant.0);
+                if pattern {
+                    q.push(" AND name_folded LIKE ").bind(like_pattern(&fold(name))).push(" ESCAPE '\\'");
+                } else {
+                    q.push(" AND name_folded = ").bind(fold(name));
+                }
+                q.push(" ORDER BY id LIMIT 6");
+                q
+            };
+            // A name that matches exactly wins, so that "50% Steel" stays reachable beside
+            // "500 Steel"; only then is `%` a wildcard.
+            let mut rows = tx.fetch_all(&by_name(false)).await?;
+            let pattern = rows.is_empty() && like && name.contains('%');
+            if pattern {
+                rows = tx.fetch_all(&by_name(true)).await?;
+            }
+            match rows.as_slice() {
+                [] if pattern => Ok(Err(format!("no {} matches '{name}'", target.label))),
+                [] => Ok(Err(format!("no {} named '{name}'", target.label))),
+                [row] => Ok(Ok(FieldValue::Ref { id: row.get(0)?, name: Some(row.get(1)?) })),
+                many => {
+                    let mut names = many
+                        .iter()
+                        .map(|r| r.get::<String>(1).map(|n| format!("'{n}'")))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    names.sort();
+                    let count = if many.len() == 6 { "6 or more".to_owned() } else { many.len().to_string() };
+                    Err(StoreError::invalid(
+                        field.name(),
+                        format!(
+                            "'{name}' matches {count} {} ({}); it must match exactly one",
+                            target.plural,
+                            names.join(", ")
+                        ),
+                    ))
+                }
+            }
+        }
+        (by, value) => {
+            Err(StoreError::Internal(format!("{} is referenced {by:?} but was given {value:?}", target.name)))
+        }
+    }
+}
