@@ -6,8 +6,10 @@
 pub mod api_key;
 pub mod erp;
 pub mod error;
+pub mod event;
 pub mod json;
 pub mod master_data;
 pub mod rate_limit;
 pub mod schema;
 pub mod text;
+pub mod webhook;
