@@ -88,12 +88,7 @@ pub async fn upsert<T: Tx>(
 }
 
 /// Deletes a record that nothing uses.
-pub async fn delete<T: Tx>(
-    tx: &mut T,
-    tenant: TenantId,
-    spec: &EntitySpec,
-    id: i64,
-) -> Result<Record, StoreError> {
+pub async fn delete<T: Tx>(tx: &mut T, tenant: TenantId, spec: &EntitySpec, id: i64) -> Result<Record, StoreError> {
     write::lock(tx, tenant, spec, id).await?;
     let record = load(tx, tenant, spec, id).await?.ok_or_else(|| not_found(spec, id))?;
     delete::check(tx, tenant, spec, &record).await?;

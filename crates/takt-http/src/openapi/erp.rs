@@ -1,0 +1,137 @@
+//! The ERP sync dialect's paths and schemas.
+
+use super::*;
+
+fn record_name(entity: ErpEntity) -> &'static str {
+    match entity {
+        ErpEntity::Cell => "Cell",
+        ErpEntity::Resource => "Resource",
+        ErpEntity::Job => "Job",
+        ErpEntity::Part => "Part",
+        ErpEntity::Operation => "Operation",
+    }
+}
+
+pub(super) fn erp_paths(
+    mut paths: PathsBuilder,
+    mut components: ComponentsBuilder,
+    prefix: &str,
+) -> (PathsBuilder, ComponentsBuilder) {
+    for entity in ErpEntity::ALL {
+        let plural = entity.plural();
+        let record = record_name(entity);
+        let base = format!("{prefix}/api-{plural}");
+        let op_id = |action: &str| format!("{}{action}{}", if prefix.is_empty() { "" } else { "functions_" }, record);
+        let request = format!("{record}SyncRequest");
+        if prefix.is_empty() {
+            components = components.schema(&request, object_schema(entity.fields(), &[]));
+            components = components.schema(
+                format!("{record}BulkRequest"),
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .description(Some(format!(
+                        "At most {MAX_BULK_RECORDS} records; `items` is accepted in place of `{plural}`."
+                    )))
+                    .property(plural, ArrayBuilder::new().items(reference(&request)).max_items(Some(MAX_BULK_RECORDS))),
+            );
+        }
+        let sync = OperationBuilder::new()
+            .tag(ERP_TAG)
+            .operation_id(Some(op_id("sync")))
+            .summary(Some(format!("Create or update one {} by its sync key", entity.singular())))
+            .request_body(json_body(
+                reference(&request),
+                "The record; fields left out keep their stored values, null clears.",
+            ))
+            .response("201", response("Created.", reference("SyncResponse")))
+            .response("200", response("Updated.", reference("SyncResponse")));
+        let sync = with_auth_errors(
+            sync,
+            &[
+                (400, "Body is not JSON, or wrong content type."),
+                (404, "A referenced record does not exist."),
+                (409, "A unique value is taken by another record."),
+                (413, "Body over the size limit."),
+                (422, "Invalid fields, listed by JSON path."),
+            ],
+        );
+        let bulk = OperationBuilder::new()
+            .tag(ERP_TAG)
+            .operation_id(Some(op_id("bulkSync")))
+            .summary(Some(format!("Create or update up to {MAX_BULK_RECORDS} {plural}, each on its own")))
+            .request_body(json_body(reference(&format!("{record}BulkRequest")), "The records."))
+            .response("200", response("One result per record, in request order.", reference("BulkResponse")));
+        let bulk = with_auth_errors(
+            bulk,
+            &[
+                (400, "Body is not JSON."),
+                (413, "Over the size limit or over 1000 records; nothing written."),
+                (422, "No record array."),
+            ],
+        );
+        let mut list = OperationBuilder::new()
+            .tag(ERP_TAG)
+            .operation_id(Some(op_id("list")))
+            .summary(Some(format!("List {plural} (or read one with ?id=)")))
+            .response("200", response("A page of records.", reference(&format!("{record}ListResponse"))));
+        for name in query::list_parameters(entity) {
+            let (kind, doc) = match name {
+                "limit" => (Kind::Integer { min: 1, max: query::MAX_LIMIT }, "Page size, default 100."),
+                "offset" => (Kind::Integer { min: 0, max: i64::MAX }, "Records to skip."),
+                "search" => (Kind::Text { max_bytes: 255 }, "Case-insensitive substring of the names."),
+                "status" if entity == ErpEntity::Job => (Kind::Enum(takt_domain::erp::JOB_STATUSES), ""),
+                "status" => (Kind::Enum(takt_domain::erp::RESOURCE_STATUSES), ""),
+                "id" => (Kind::Uuid, "Read this one record, as GET /{id} does; not combined with other parameters."),
+                "job_id" | "part_id" | "cell_id" => (Kind::Uuid, "A Takt id."),
+                _ => (Kind::Text { max_bytes: 255 }, "Exact match."),
+            };
+            list = list.parameter(
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::False)
+                    .schema(Some(kind_schema(kind, doc))),
+            );
+        }
+        let list = with_auth_errors(list, &[(404, "No record with that id."), (422, "Unknown or invalid parameter.")]);
+        let get = OperationBuilder::new()
+            .tag(ERP_TAG)
+            .operation_id(Some(op_id("get")))
+            .summary(Some(format!(
+                "Read one {}{}",
+                entity.singular(),
+                match entity {
+                    ErpEntity::Job => " with its parts and their operations",
+                    ErpEntity::Part => " with its operations",
+                    _ => "",
+                }
+            )))
+            .parameter(
+                ParameterBuilder::new()
+                    .name("id")
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .schema(Some(kind_schema(Kind::Uuid, ""))),
+            )
+            .response("200", response("The record.", success(reference(record))));
+        let get = with_auth_errors(get, &[(404, "No such record in this tenant.")]);
+        if prefix.is_empty() {
+            components = components.schema(
+                format!("{record}ListResponse"),
+                success(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Object)
+                        .property(plural, ArrayBuilder::new().items(reference(record)))
+                        .property("pagination", reference("Pagination"))
+                        .into(),
+                ),
+            );
+        }
+        paths = paths
+            .path(format!("{base}/sync"), PathItem::new(HttpMethod::Put, sync))
+            .path(format!("{base}/bulk-sync"), PathItem::new(HttpMethod::Post, bulk))
+            .path(base.clone(), PathItem::new(HttpMethod::Get, list))
+            .path(format!("{base}/{{id}}"), PathItem::new(HttpMethod::Get, get));
+    }
+    (paths, components)
+}
