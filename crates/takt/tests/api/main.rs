@@ -12,6 +12,7 @@ mod support;
 
 mod erp;
 mod erp_seed;
+mod events;
 mod master;
 mod openapi;
 mod operations;
