@@ -1,21 +1,21 @@
 //! `POST /api-{entity}/bulk-sync`: up to 1000 records in one transaction, each in its own
-//! savepoint so that a bad record fails alone.
+//! savepoint so that a bad record fails alone; the records applied append their events.
 
+use takt_domain::event::Actor;
 use takt_store::sql::{Backend, erp};
-use takt_store::{BulkItem, BulkResult, StoreError, TenantId, now};
+use takt_store::{BulkItem, BulkResult, StoreError, TenantId};
 
 use crate::App;
 
 pub(crate) async fn bulk_sync<B: Backend>(
     app: &App<B>,
     tenant: TenantId,
+    actor: &Actor,
     items: &[BulkItem],
 ) -> Result<Vec<BulkResult>, StoreError> {
-    let at = now();
-    app.db
-        .write(|mut tx| async move {
-            let result = erp::apply_bulk(&mut tx, tenant, items, at).await;
-            (tx, result)
-        })
-        .await
+    app.write_with_events(tenant, actor, |mut tx, at| async move {
+        let result = erp::apply_bulk(&mut tx, tenant, items, at).await;
+        (tx, result)
+    })
+    .await
 }

@@ -6,6 +6,7 @@
 mod erp_bulk_sync;
 mod erp_read;
 mod erp_sync;
+mod events;
 mod keys;
 mod master_delete;
 mod master_list;
@@ -21,10 +22,13 @@ use takt_domain::api_key::ApiKey;
 use takt_domain::erp::query::ListQuery as ErpListQuery;
 use takt_domain::erp::records::{ErpRecord, SyncOutcome};
 use takt_domain::erp::{ErpEntity, SyncInput};
+use takt_domain::event::Actor;
 use takt_domain::master_data::{EntityKind, ListQuery, Record, UpsertInput};
 use takt_domain::rate_limit::{RateDecision, RatePolicy, TokenBucket};
+use takt_store::sql::events::{FeedPage, FeedQuery};
 use takt_store::sql::{Backend, Db};
 use takt_store::{BulkItem, BulkResult, KeyInfo, Page, StoreError, StoredKey, TenantId, TransferSummary};
+use tokio::sync::broadcast;
 use uuid::Uuid;
 
 /// Every use case of Takt, behind one interface that does not know which database runs it.
@@ -62,9 +66,14 @@ pub trait Service: Send + Sync + 'static {
     // ERP sync API.
 
     /// Creates or updates one record (a job with its nested parts and operations, all or none).
-    async fn sync(&self, tenant: TenantId, input: &SyncInput) -> Result<SyncOutcome, StoreError>;
+    async fn sync(&self, tenant: TenantId, actor: &Actor, input: &SyncInput) -> Result<SyncOutcome, StoreError>;
     /// Applies each record on its own, atomically, in order; the results follow request order.
-    async fn bulk_sync(&self, tenant: TenantId, items: &[BulkItem]) -> Result<Vec<BulkResult>, StoreError>;
+    async fn bulk_sync(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        items: &[BulkItem],
+    ) -> Result<Vec<BulkResult>, StoreError>;
     async fn list(
         &self,
         tenant: TenantId,
@@ -86,11 +95,28 @@ pub trait Service: Send + Sync + 'static {
     async fn master_upsert(
         &self,
         tenant: TenantId,
+        actor: &Actor,
         kind: EntityKind,
         input: &UpsertInput,
     ) -> Result<(bool, Record), StoreError>;
     /// Deletes a record nothing uses, and returns it as it was.
-    async fn master_delete(&self, tenant: TenantId, kind: EntityKind, id: i64) -> Result<Record, StoreError>;
+    async fn master_delete(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        kind: EntityKind,
+        id: i64,
+    ) -> Result<Record, StoreError>;
+
+    // Events.
+
+    /// A page of the tenant's event log.
+    async fn events(&self, tenant: TenantId, query: &FeedQuery) -> Result<FeedPage, StoreError>;
+    /// Deletes every tenant's events that occurred before `cutoff`; answers how many.
+    async fn prune_events(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Wakes up with a tenant's id whenever that tenant's events were committed, by this
+    /// process or (on a shared database) another; the nil id means "any tenant may have some".
+    fn subscribe_events(&self) -> broadcast::Receiver<Uuid>;
 
     // Moving data between databases.
 
@@ -110,11 +136,16 @@ pub struct App<B: Backend> {
     /// Token buckets of a database that only one process uses; shared databases keep them in
     /// the `rate_buckets` table instead.
     buckets: Mutex<HashMap<Uuid, TokenBucket>>,
+    /// The tenants whose events were just committed.
+    committed: broadcast::Sender<Uuid>,
 }
 
 impl<B: Backend> App<B> {
+    /// Takt over `backend`; on a shared database it also listens for other processes' events.
     pub fn new(backend: B) -> App<B> {
-        App { db: Db::new(backend), buckets: Mutex::new(HashMap::new()) }
+        let (committed, _) = broadcast::channel(1024);
+        backend.watch_events(committed.clone());
+        App { db: Db::new(backend), buckets: Mutex::new(HashMap::new()), committed }
     }
 }
 
@@ -161,12 +192,17 @@ impl<B: Backend> Service for App<B> {
         keys::take_rate_token(self, key_id, policy, now).await
     }
 
-    async fn sync(&self, tenant: TenantId, input: &SyncInput) -> Result<SyncOutcome, StoreError> {
-        erp_sync::sync(self, tenant, input).await
+    async fn sync(&self, tenant: TenantId, actor: &Actor, input: &SyncInput) -> Result<SyncOutcome, StoreError> {
+        erp_sync::sync(self, tenant, actor, input).await
     }
 
-    async fn bulk_sync(&self, tenant: TenantId, items: &[BulkItem]) -> Result<Vec<BulkResult>, StoreError> {
-        erp_bulk_sync::bulk_sync(self, tenant, items).await
+    async fn bulk_sync(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        items: &[BulkItem],
+    ) -> Result<Vec<BulkResult>, StoreError> {
+        erp_bulk_sync::bulk_sync(self, tenant, actor, items).await
     }
 
     async fn list(
@@ -194,14 +230,33 @@ impl<B: Backend> Service for App<B> {
     async fn master_upsert(
         &self,
         tenant: TenantId,
+        actor: &Actor,
         kind: EntityKind,
         input: &UpsertInput,
     ) -> Result<(bool, Record), StoreError> {
-        master_upsert::upsert(self, tenant, kind, input).await
+        master_upsert::upsert(self, tenant, actor, kind, input).await
     }
 
-    async fn master_delete(&self, tenant: TenantId, kind: EntityKind, id: i64) -> Result<Record, StoreError> {
-        master_delete::delete(self, tenant, kind, id).await
+    async fn master_delete(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        kind: EntityKind,
+        id: i64,
+    ) -> Result<Record, StoreError> {
+        master_delete::delete(self, tenant, actor, kind, id).await
+    }
+
+    async fn events(&self, tenant: TenantId, query: &FeedQuery) -> Result<FeedPage, StoreError> {
+        events::feed(self, tenant, query).await
+    }
+
+    async fn prune_events(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        events::prune(self, cutoff).await
+    }
+
+    fn subscribe_events(&self) -> broadcast::Receiver<Uuid> {
+        self.committed.subscribe()
     }
 
     async fn export(

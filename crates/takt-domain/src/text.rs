@@ -82,3 +82,29 @@ mod tests {
         assert_eq!(check("a\0b", 20, false), Err(TextError::Nul));
     }
 }
+
+/// `BomVersion` → `bom_version`: a CamelCase name in snake_case.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod snake_case_tests {
+    #[test]
+    fn snake_cases_entity_names() {
+        assert_eq!(super::snake_case("BomVersion"), "bom_version");
+        assert_eq!(super::snake_case("Product"), "product");
+        assert_eq!(super::snake_case("UnitOfMeasure"), "unit_of_measure");
+    }
+}

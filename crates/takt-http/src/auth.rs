@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use takt_domain::api_key::ApiKey;
+use takt_domain::event::Actor;
 use takt_domain::rate_limit::RateDecision;
 use takt_store::{StoredKey, TenantId};
 
@@ -24,6 +25,8 @@ const LAST_USED_RESOLUTION: Duration = Duration::seconds(60);
 pub struct Caller {
     pub tenant: TenantId,
     pub key_id: uuid::Uuid,
+    /// The key as events name who made a change.
+    pub actor: Actor,
 }
 
 fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
@@ -85,7 +88,11 @@ pub async fn require_key(State(state): State<Arc<AppState>>, mut request: Reques
     };
     refresh_last_used(&state, &key, now);
     let mut response = if decision.allowed {
-        request.extensions_mut().insert(Caller { tenant: key.tenant_id, key_id: key.id });
+        request.extensions_mut().insert(Caller {
+            tenant: key.tenant_id,
+            key_id: key.id,
+            actor: Actor::ApiKey { id: key.lookup_prefix.clone() },
+        });
         next.run(request).await
     } else {
         ApiError::rate_limited(decision.retry_after).into_response()

@@ -21,6 +21,8 @@ pub struct ApiError {
     pub message: String,
     pub details: Vec<FieldError>,
     pub retry_after: Option<u64>,
+    /// With `CURSOR_EXPIRED`: the oldest `seq` still kept.
+    pub oldest_seq: Option<i64>,
 }
 
 /// The body of every error response.
@@ -35,13 +37,16 @@ pub struct ErrorEnvelope {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// `BAD_REQUEST`, `UNAUTHORIZED`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-    /// `PAYLOAD_TOO_LARGE`, `VALIDATION_ERROR`, `RATE_LIMIT_EXCEEDED`, `INTERNAL_ERROR` or
-    /// `SERVICE_UNAVAILABLE`.
+    /// `PAYLOAD_TOO_LARGE`, `VALIDATION_ERROR`, `RATE_LIMIT_EXCEEDED`, `CURSOR_EXPIRED`,
+    /// `INTERNAL_ERROR` or `SERVICE_UNAVAILABLE`.
     pub code: String,
     pub message: String,
     /// Every bad field by its JSON path (`parts[0].operations[1].cell_name`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<ErrorDetail>,
+    /// With `CURSOR_EXPIRED`: the oldest event `seq` still kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oldest_seq: Option<i64>,
 }
 
 /// One bad field.
@@ -53,7 +58,7 @@ pub struct ErrorDetail {
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), details: Vec::new(), retry_after: None }
+        ApiError { status, code, message: message.into(), details: Vec::new(), retry_after: None, oldest_seq: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -124,6 +129,18 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { message, details } => ApiError { details, ..ApiError::not_found(message) },
             StoreError::Conflict(message) => ApiError::conflict(message),
             StoreError::Invalid(invalid) => ApiError::invalid(invalid),
+            StoreError::CursorExpired { oldest_seq } => ApiError {
+                oldest_seq: Some(oldest_seq),
+                ..ApiError::new(
+                    StatusCode::GONE,
+                    "CURSOR_EXPIRED",
+                    format!(
+                        "events after this cursor are no longer kept; the oldest kept is {oldest_seq}: \
+                         read again from after={}",
+                        oldest_seq - 1
+                    ),
+                )
+            },
             StoreError::Unavailable(reason) => {
                 tracing::error!(%reason, "database unavailable");
                 ApiError::unavailable("the database is unavailable; retry shortly")
@@ -154,6 +171,7 @@ impl IntoResponse for ApiError {
                 code: self.code.to_owned(),
                 message: self.message,
                 details: self.details.into_iter().map(|d| ErrorDetail { field: d.field, message: d.message }).collect(),
+                oldest_seq: self.oldest_seq,
             },
         };
         let mut response = (self.status, Json(body)).into_response();

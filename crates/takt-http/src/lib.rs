@@ -6,12 +6,14 @@ pub mod auth;
 pub mod body;
 mod erp;
 pub mod error;
+mod events;
 mod health;
 mod master;
 pub mod openapi;
 
 use std::any::Any;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -28,18 +30,27 @@ use tracing::Level;
 
 use crate::error::ApiError;
 
-/// How the HTTP layer behaves.
-#[derive(Debug, Clone, Copy)]
+/// How the server behaves.
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Requests per minute per API key.
     pub rate_limit: RatePolicy,
     /// The largest request body, in bytes.
     pub body_limit: usize,
+    /// How long events are kept; older ones are pruned by the server.
+    pub event_retention: Duration,
+    /// How often an idle event stream sends a comment line, so that proxies keep it open.
+    pub stream_keep_alive: Duration,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { rate_limit: RatePolicy { per_minute: 600 }, body_limit: 16 * 1024 * 1024 }
+        Config {
+            rate_limit: RatePolicy { per_minute: 600 },
+            body_limit: 16 * 1024 * 1024,
+            event_retention: Duration::from_secs(30 * 24 * 3600),
+            stream_keep_alive: Duration::from_secs(15),
+        }
     }
 }
 
@@ -58,10 +69,13 @@ pub fn app(service: Arc<dyn Service>, config: Config) -> Router {
 /// The application with `extra` routes inside the same layers (tests use it to reach a route
 /// that panics).
 pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Router {
+    let body_limit = config.body_limit;
     let state = Arc::new(AppState { app: service, config });
     let api = Router::new()
         .merge(erp::routes())
         .nest("/functions/v1", erp::routes())
+        .merge(events::routes())
+        .nest("/functions/v1", events::routes())
         .merge(master::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_key));
     let request_id = HeaderName::from_static("x-request-id");
@@ -72,8 +86,8 @@ pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Rou
         .merge(extra.with_state(()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(axum::Extension(body::BodyLimit(config.body_limit)))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::Extension(body::BodyLimit(body_limit)))
         .layer(CatchPanicLayer::custom(panicked))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(

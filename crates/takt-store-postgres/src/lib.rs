@@ -10,7 +10,8 @@ use rust_decimal::Decimal;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{
-    PgArgumentBuffer, PgArguments, PgDatabaseError, PgPoolOptions, PgRow, PgTypeInfo, PgValueFormat, PgValueRef,
+    PgArgumentBuffer, PgArguments, PgDatabaseError, PgListener, PgPoolOptions, PgRow, PgTypeInfo, PgValueFormat,
+    PgValueRef,
 };
 use sqlx::{Decode, Encode, PgPool, Postgres, Row as _, Transaction};
 use takt_store::sql::{Backend, DbError, Param, Query, Row, SqlType, Tx};
@@ -21,6 +22,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// A PostgreSQL database.
 pub struct PostgresBackend {
     pool: PgPool,
+    /// The URL connected to, for the connection that listens for other processes' events.
+    url: String,
 }
 
 impl PostgresBackend {
@@ -32,7 +35,7 @@ impl PostgresBackend {
             .connect(url)
             .await
             .map_err(classify)?;
-        Ok(PostgresBackend { pool })
+        Ok(PostgresBackend { pool, url: url.to_owned() })
     }
 }
 
@@ -179,6 +182,16 @@ impl Tx for PostgresTx {
         Ok(())
     }
 
+    async fn notify_events(&mut self, tenant: Uuid) -> Result<(), DbError> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(EVENTS_CHANNEL)
+            .bind(tenant.to_string())
+            .execute(&mut *self.0)
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
     async fn reserve_ids_through(&mut self, max_id: i64) -> Result<(), DbError> {
         if max_id > 0 {
             sqlx::query("SELECT setval('master_data_ids', GREATEST($1, (SELECT last_value FROM master_data_ids)))")
@@ -273,5 +286,39 @@ impl Backend for PostgresBackend {
 
     async fn close(&self) {
         self.pool.close().await;
+    }
+
+    fn watch_events(&self, sink: tokio::sync::broadcast::Sender<Uuid>) {
+        tokio::spawn(listen_for_events(self.url.clone(), sink));
+    }
+}
+
+/// The channel `NOTIFY` carries a tenant's id on when its events commit.
+const EVENTS_CHANNEL: &str = "takt_events";
+
+/// Forwards every tenant id notified on [`EVENTS_CHANNEL`] to `sink`, on a connection of its
+/// own. After the connection was lost (notices may have been missed meanwhile) it sends the
+/// nil id, which wakes every listener.
+async fn listen_for_events(url: String, sink: tokio::sync::broadcast::Sender<Uuid>) {
+    let mut listener = loop {
+        match PgListener::connect(&url).await {
+            Ok(mut listener) => match listener.listen(EVENTS_CHANNEL).await {
+                Ok(()) => break listener,
+                Err(error) => tracing::warn!(%error, "listening for events failed; retrying"),
+            },
+            Err(error) => tracing::warn!(%error, "connecting to listen for events failed; retrying"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
+    loop {
+        let tenant = match listener.recv().await {
+            Ok(notice) => Uuid::parse_str(notice.payload()).unwrap_or(Uuid::nil()),
+            Err(error) => {
+                tracing::warn!(%error, "the event listener lost its connection; reconnecting");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                Uuid::nil()
+            }
+        };
+        let _ = sink.send(tenant);
     }
 }

@@ -16,6 +16,9 @@ pub enum StoreError {
     /// A value that only the database can judge is wrong (a pattern matching several records).
     #[error("{0}")]
     Invalid(Invalid),
+    /// A feed cursor points below the events still kept.
+    #[error("events after the cursor are no longer kept; the oldest kept is {oldest_seq}")]
+    CursorExpired { oldest_seq: i64 },
     /// The database cannot be reached.
     #[error("database unavailable: {0}")]
     Unavailable(String),

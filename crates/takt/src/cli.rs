@@ -5,12 +5,14 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use takt_app::Service;
 use takt_domain::api_key::{ApiKey, prefix_query};
 use takt_domain::rate_limit::RatePolicy;
+use takt_domain::webhook::parse_duration;
 use takt_store::{StoreError, TransferSummary};
 use tracing_subscriber::EnvFilter;
 
@@ -81,6 +83,19 @@ pub struct ServeArgs {
     /// The largest request body, in bytes.
     #[arg(long, env = "TAKT_BODY_LIMIT", default_value_t = 16 * 1024 * 1024)]
     pub body_limit: usize,
+
+    /// How long events are kept (`30d`, `12h`, `90m`); older ones are pruned.
+    #[arg(long, env = "TAKT_EVENT_RETENTION", default_value = "30d", value_parser = positive_duration)]
+    pub event_retention: Duration,
+}
+
+/// A duration such as `30d`, `12h`, `5m`, `10s` or `250ms`, more than zero.
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    match parse_duration(text) {
+        Ok(duration) if duration.is_zero() => Err("must be more than zero".to_owned()),
+        Ok(duration) => Ok(duration),
+        Err(error) => Err(error.to_string()),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,6 +177,8 @@ async fn run(cli: Cli) -> Result<()> {
             let config = takt_http::Config {
                 rate_limit: RatePolicy { per_minute: args.rate_limit },
                 body_limit: args.body_limit,
+                event_retention: args.event_retention,
+                ..takt_http::Config::default()
             };
             let listener =
                 tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;

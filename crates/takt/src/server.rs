@@ -9,6 +9,8 @@ use takt_app::Service;
 use takt_http::Config;
 use tokio::net::TcpListener;
 
+use crate::background;
+
 /// Serves the application on `listener` until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
@@ -16,6 +18,7 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    background::start(service.clone(), &config);
     serve_router(listener, takt_http::app(service, config), shutdown).await
 }
 
@@ -41,6 +44,7 @@ pub async fn spawn_with(
 ) -> Result<SocketAddr> {
     let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let bound = listener.local_addr()?;
+    background::start(service.clone(), &config);
     let app = takt_http::app_with(service, config, extra);
     tokio::spawn(async move {
         if let Err(error) = serve_router(listener, app, std::future::pending()).await {

@@ -121,3 +121,15 @@ pub struct SyncOutcome {
     pub id: Uuid,
     pub external_id: String,
 }
+
+impl ErpRecord {
+    pub fn id(&self) -> Uuid {
+        match self {
+            ErpRecord::Cell(r) => r.id,
+            ErpRecord::Resource(r) => r.id,
+            ErpRecord::Job(r) => r.id,
+            ErpRecord::Part(r) => r.id,
+            ErpRecord::Operation(r) => r.id,
+        }
+    }
+}

@@ -38,7 +38,7 @@ pub async fn bulk_sync(
             }
         })
         .collect();
-    let results = state.app.bulk_sync(caller.tenant, &items).await?;
+    let results = state.app.bulk_sync(caller.tenant, &caller.actor, &items).await?;
     let mut summary = BulkSummary { total: results.len(), created: 0, updated: 0, errors: 0, results: Vec::new() };
     for result in results {
         summary.results.push(match result {

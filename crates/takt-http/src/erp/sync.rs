@@ -17,7 +17,7 @@ use crate::error::ApiError;
 
 pub async fn sync(entity: ErpEntity, state: Arc<AppState>, caller: Caller, body: Value) -> Result<Response, ApiError> {
     let input = parse_sync(entity, &body, Path::root()).map_err(|e| ApiError::invalid_with(headline(&e), e))?;
-    let outcome = state.app.sync(caller.tenant, &input).await?;
+    let outcome = state.app.sync(caller.tenant, &caller.actor, &input).await?;
     let status = match outcome.action {
         SyncAction::Created => StatusCode::CREATED,
         SyncAction::Updated => StatusCode::OK,

@@ -15,16 +15,18 @@ use takt_domain::master_data::render;
 pub async fn copy(state: &AppState, caller: Caller, body: Value) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = parse_copy(&body)?;
     let (_, record) =
-        state.app.master_upsert(caller.tenant, EntityKind::Product, &input).await.map_err(|error| match error {
-            StoreError::NotFound { message, mut details } => {
-                for detail in &mut details {
-                    if detail.field == "sourceProductName" {
-                        detail.field = "srcProductName".into();
+        state.app.master_upsert(caller.tenant, &caller.actor, EntityKind::Product, &input).await.map_err(|error| {
+            match error {
+                StoreError::NotFound { message, mut details } => {
+                    for detail in &mut details {
+                        if detail.field == "sourceProductName" {
+                            detail.field = "srcProductName".into();
+                        }
                     }
+                    StoreError::NotFound { message, details }
                 }
-                StoreError::NotFound { message, details }
+                other => other,
             }
-            other => other,
         })?;
     Ok((StatusCode::CREATED, Json(render::record(&record))))
 }

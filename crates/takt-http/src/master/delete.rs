@@ -17,6 +17,6 @@ pub async fn delete(
     body: Value,
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_delete(&body)?;
-    let record = state.app.master_delete(caller.tenant, spec.kind, id).await?;
+    let record = state.app.master_delete(caller.tenant, &caller.actor, spec.kind, id).await?;
     Ok(Json(render::record(&record)))
 }

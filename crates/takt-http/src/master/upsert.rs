@@ -17,7 +17,7 @@ pub async fn upsert(
     body: Value,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = parse_upsert(spec, &body)?;
-    let (created, record) = state.app.master_upsert(caller.tenant, spec.kind, &input).await?;
+    let (created, record) = state.app.master_upsert(caller.tenant, &caller.actor, spec.kind, &input).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(render::record(&record))))
 }

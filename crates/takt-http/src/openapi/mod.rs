@@ -27,9 +27,11 @@ use crate::error::{ErrorBody, ErrorDetail, ErrorEnvelope};
 use crate::master::Action;
 
 mod erp;
+mod events;
 mod master;
 
 use erp::erp_paths;
+use events::event_paths;
 use master::master_paths;
 
 const JSON: &str = "application/json";
@@ -198,6 +200,7 @@ pub fn document() -> OpenApi {
     let (paths, components) = erp_paths(PathsBuilder::new(), components, "");
     let (paths, components) = erp_paths(paths, components, "/functions/v1");
     let (paths, components) = master_paths(paths, components);
+    let (paths, components) = event_paths(paths, components);
     let open = |summary: &str| OperationBuilder::new().summary(Some(summary)).security(SecurityRequirement::default());
     let paths = paths
         .path(
@@ -238,6 +241,7 @@ pub fn document() -> OpenApi {
         .tags(Some([
             tag(ERP_TAG, "Seed 000: jobs, parts, operations, cells and resources, synced by (external_source, external_id)."),
             tag(MASTER_TAG, "Seeds 003 and 004: products, BoMs, versions and their reference data, with integer ids."),
+            tag("Events", "Every change, as a feed to page through and a live stream."),
             tag("Operations", "Running Takt."),
         ]))
         .build()

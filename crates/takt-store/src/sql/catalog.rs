@@ -174,6 +174,29 @@ pub static TABLES: LazyLock<Vec<TableDef>> = LazyLock::new(|| {
             ],
         ),
     ];
+    tables.push(TableDef::fixed(
+        "event_sequences",
+        &[("tenant_id", Uuid), ("last_seq", Int), ("pruned_through", Int)],
+        &["tenant_id"],
+    ));
+    tables.push(TableDef::fixed(
+        "events",
+        &[
+            ("tenant_id", Uuid),
+            ("seq", Int),
+            ("id", Uuid),
+            ("type", Text),
+            ("occurred_at", Timestamp),
+            ("entity", Text),
+            ("entity_id", Text),
+            ("external_source", Text),
+            ("external_id", Text),
+            ("actor", Text),
+            ("data", Text),
+            ("changes", Text),
+        ],
+        &["tenant_id", "seq"],
+    ));
     for (position, spec) in master_data::ALL.iter().enumerate() {
         tables.push(master_table(spec, position));
         if let Some(properties) = properties_table(spec) {

@@ -10,6 +10,7 @@ pub mod auth;
 mod catalog;
 mod db;
 pub mod erp;
+pub mod events;
 pub mod master;
 mod query;
 pub mod transfer;
@@ -88,6 +89,8 @@ pub trait RowExt {
     fn get<T: Column>(&self, index: usize) -> Result<T, DbError>;
     /// A column that may be NULL.
     fn opt<T: Column>(&self, index: usize) -> Result<Option<T>, DbError>;
+    /// A column as a parameter of type `sql_type` (NULL as `Param::Null`).
+    fn param(&self, index: usize, sql_type: SqlType) -> Result<Param, DbError>;
 }
 
 impl<R: Row + ?Sized> RowExt for R {
@@ -98,6 +101,28 @@ impl<R: Row + ?Sized> RowExt for R {
     fn opt<T: Column>(&self, index: usize) -> Result<Option<T>, DbError> {
         T::read(self, index)
     }
+
+    fn param(&self, index: usize, sql_type: SqlType) -> Result<Param, DbError> {
+        let value = match sql_type {
+            SqlType::Bool => self.opt_bool(index)?.map(Param::Bool),
+            SqlType::Int => self.opt_i64(index)?.map(Param::Int),
+            SqlType::Float => self.opt_f64(index)?.map(Param::Float),
+            SqlType::Text => self.opt_text(index)?.map(Param::Text),
+            SqlType::Bytes => self.opt_bytes(index)?.map(Param::Bytes),
+            SqlType::Uuid => self.opt_uuid(index)?.map(Param::Uuid),
+            SqlType::Timestamp => self.opt_timestamp(index)?.map(Param::Timestamp),
+            SqlType::Date => self.opt_date(index)?.map(Param::Date),
+            SqlType::Decimal => self.opt_decimal(index)?.map(Param::Decimal),
+        };
+        Ok(value.unwrap_or(Param::Null(sql_type)))
+    }
+}
+
+/// Runs a savepoint statement: `verb` is `SAVEPOINT`, `RELEASE SAVEPOINT` or `ROLLBACK TO
+/// SAVEPOINT`.
+pub async fn savepoint<T: Tx>(tx: &mut T, verb: &str, name: &str) -> Result<(), DbError> {
+    tx.execute(&Query::new(format!("{verb} {name}"))).await?;
+    Ok(())
 }
 
 /// An open transaction.
@@ -115,6 +140,12 @@ pub trait Tx: Send {
     /// a tenant's ERP writes take turns (they cannot deadlock, nor race on a unique name). A
     /// no-op where writes take turns anyway.
     async fn lock_tenant(&mut self, tenant: Uuid) -> Result<(), DbError>;
+    /// Tells other processes, once this transaction commits, that `tenant` has new events.
+    /// A no-op where one process owns the database.
+    async fn notify_events(&mut self, tenant: Uuid) -> Result<(), DbError> {
+        let _ = tenant;
+        Ok(())
+    }
     /// Makes sure later ids are above `max_id` (after an import kept ids).
     async fn reserve_ids_through(&mut self, max_id: i64) -> Result<(), DbError>;
     async fn commit(self) -> Result<(), DbError>;
@@ -141,4 +172,9 @@ pub trait Backend: Send + Sync + 'static {
     async fn migrate(&self) -> Result<(), DbError>;
     /// Closes every connection.
     async fn close(&self);
+    /// Forwards to `sink` the tenants whose events other processes commit (see
+    /// [`Tx::notify_events`]). A no-op where one process owns the database.
+    fn watch_events(&self, sink: tokio::sync::broadcast::Sender<Uuid>) {
+        let _ = sink;
+    }
 }

@@ -33,6 +33,34 @@ pub enum Param {
     Decimal(Decimal),
 }
 
+impl Param {
+    /// The type the parameter binds as.
+    pub fn sql_type(&self) -> SqlType {
+        match self {
+            Param::Null(t) => *t,
+            Param::Bool(_) => SqlType::Bool,
+            Param::Int(_) => SqlType::Int,
+            Param::Float(_) => SqlType::Float,
+            Param::Text(_) => SqlType::Text,
+            Param::Bytes(_) => SqlType::Bytes,
+            Param::Uuid(_) => SqlType::Uuid,
+            Param::Timestamp(_) => SqlType::Timestamp,
+            Param::Date(_) => SqlType::Date,
+            Param::Decimal(_) => SqlType::Decimal,
+        }
+    }
+
+    /// Whether storing `self` over `other` would change nothing: equal values, a decimal's
+    /// scale included (`1.50` is not stored as `1.5`), NULL equal to NULL whatever its type.
+    pub fn stores_as(&self, other: &Param) -> bool {
+        match (self, other) {
+            (Param::Null(_), Param::Null(_)) => true,
+            (Param::Decimal(a), Param::Decimal(b)) => a == b && a.scale() == b.scale(),
+            (a, b) => a == b,
+        }
+    }
+}
+
 macro_rules! param_from {
     ($t:ty, $variant:ident, $sql:ident) => {
         impl From<$t> for Param {

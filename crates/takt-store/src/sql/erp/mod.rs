@@ -14,36 +14,40 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use takt_domain::erp::records::SyncOutcome;
 use takt_domain::erp::{PartInput, SyncInput, SyncKey};
+use takt_domain::event::Change;
 use write::{CellCache, write};
 
-use crate::sql::{Query, Tx};
+use crate::sql::{Tx, savepoint};
 use crate::{BulkItem, BulkResult, StoreError, TenantId};
 
 /// The most records, and the most rows (records with their nested children), of one run.
 const RUN_RECORDS: usize = 100;
 const RUN_ROWS: usize = 2_000;
 
-/// Applies one sync request.
+/// Applies one sync request; answers its outcome and the changes it made (a record that
+/// already held every value given changes nothing and is not written).
 pub async fn apply<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     input: &SyncInput,
     at: DateTime<Utc>,
-) -> Result<SyncOutcome, StoreError> {
+) -> Result<(SyncOutcome, Vec<Change>), StoreError> {
     tx.lock_tenant(tenant.0).await?;
-    let mut outcomes = write(tx, tenant, &[input], at, &mut CellCache::default()).await?;
-    Ok(outcomes.remove(0))
+    let mut applied = write(tx, tenant, &[input], at, &mut CellCache::default()).await?;
+    Ok((applied.outcomes.remove(0), applied.changes))
 }
 
 /// Applies the records of a bulk request in order, each atomically; one bad record fails alone.
+/// Answers each record's result and the changes of the records that were applied, in order.
 pub async fn apply_bulk<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     items: &[BulkItem],
     at: DateTime<Utc>,
-) -> Result<Vec<BulkResult>, StoreError> {
+) -> Result<(Vec<BulkResult>, Vec<Change>), StoreError> {
     tx.lock_tenant(tenant.0).await?;
     let mut cells = CellCache::default();
+    let mut changes = Vec::new();
     let mut results: Vec<Option<BulkResult>> = vec![None; items.len()];
     let mut run = Run::default();
     for (index, item) in items.iter().enumerate() {
@@ -56,13 +60,13 @@ pub async fn apply_bulk<T: Tx>(
         };
         let keys = sync_keys(input);
         if !run.takes(&keys) {
-            apply_run(tx, tenant, &run.records, at, &mut cells, &mut results).await?;
+            apply_run(tx, tenant, &run.records, at, &mut cells, &mut results, &mut changes).await?;
             run = Run::default();
         }
         run.add(index, input, keys);
     }
-    apply_run(tx, tenant, &run.records, at, &mut cells, &mut results).await?;
-    Ok(results.into_iter().map(|r| r.expect("every record has a result")).collect())
+    apply_run(tx, tenant, &run.records, at, &mut cells, &mut results, &mut changes).await?;
+    Ok((results.into_iter().map(|r| r.expect("every record has a result")).collect(), changes))
 }
 
 /// Consecutive records applied together; no sync key appears twice in one run, so that a
@@ -115,11 +119,6 @@ fn fatal(error: &StoreError) -> bool {
     matches!(error, StoreError::Busy(_) | StoreError::Unavailable(_) | StoreError::Internal(_))
 }
 
-async fn savepoint<T: Tx>(tx: &mut T, verb: &str, name: &str) -> Result<(), StoreError> {
-    tx.execute(&Query::new(format!("{verb} {name}"))).await?;
-    Ok(())
-}
-
 /// Applies a run in one go; if it fails, applies its records one by one.
 async fn apply_run<T: Tx>(
     tx: &mut T,
@@ -128,14 +127,16 @@ async fn apply_run<T: Tx>(
     at: DateTime<Utc>,
     cells: &mut CellCache,
     results: &mut [Option<BulkResult>],
+    changes: &mut Vec<Change>,
 ) -> Result<(), StoreError> {
     if records.len() > 1 {
         savepoint(tx, "SAVEPOINT", "bulk_run").await?;
         let inputs: Vec<&SyncInput> = records.iter().map(|(_, input)| *input).collect();
         match write(tx, tenant, &inputs, at, cells).await {
-            Ok(outcomes) => {
+            Ok(applied) => {
                 savepoint(tx, "RELEASE SAVEPOINT", "bulk_run").await?;
-                for ((index, _), outcome) in records.iter().zip(outcomes) {
+                changes.extend(applied.changes);
+                for ((index, _), outcome) in records.iter().zip(applied.outcomes) {
                     results[*index] = Some(BulkResult::Synced(outcome));
                 }
                 return Ok(());
@@ -150,9 +151,10 @@ async fn apply_run<T: Tx>(
     for (index, input) in records {
         savepoint(tx, "SAVEPOINT", "bulk_record").await?;
         results[*index] = Some(match write(tx, tenant, &[*input], at, cells).await {
-            Ok(mut outcome) => {
+            Ok(mut applied) => {
                 savepoint(tx, "RELEASE SAVEPOINT", "bulk_record").await?;
-                BulkResult::Synced(outcome.remove(0))
+                changes.extend(applied.changes);
+                BulkResult::Synced(applied.outcomes.remove(0))
             }
             Err(error) if fatal(&error) => return Err(error),
             Err(error) => {

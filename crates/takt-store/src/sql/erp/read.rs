@@ -1,13 +1,18 @@
 //! Reading ERP records back: lists with filters, search and pages, and one record with its
 //! children.
 
+use std::collections::HashMap;
+
 use takt_domain::erp::ErpEntity;
 use takt_domain::erp::query::ListQuery;
 use takt_domain::erp::records::{Cell, ErpRecord, Job, Operation, Part, Resource};
 use uuid::Uuid;
 
 use crate::sql::query::like_literal;
-use crate::sql::{DbError, Query, Row, RowExt, Tx};
+use crate::sql::{DbError, Param, Query, Row, RowExt, Tx};
+
+/// The most ids one lookup carries.
+const LOOKUP_CHUNK: usize = 400;
 use crate::{Page, StoreError, TenantId};
 
 /// How one entity is listed and read.
@@ -210,6 +215,30 @@ pub async fn list<T: Tx>(
     let rows = tx.fetch_all(&q).await?;
     let items = rows.iter().map(|row| (listing.read)(row)).collect::<Result<Vec<_>, _>>()?;
     Ok(Page { items, total })
+}
+
+/// Records of one entity by id, as lists show them (without children).
+pub(super) async fn by_ids<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    entity: ErpEntity,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, ErpRecord>, StoreError> {
+    let listing = listing(entity);
+    let a = listing.alias;
+    let mut records = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        let mut q = Query::new(format!("SELECT {} WHERE {a}.tenant_id = ", listing.select));
+        q.bind(tenant.0)
+            .push(&format!(" AND {a}.id IN ("))
+            .bind_list(chunk.iter().map(|id| Param::Uuid(*id)))
+            .push(")");
+        for row in tx.fetch_all(&q).await? {
+            let record = (listing.read)(&row)?;
+            records.insert(record.id(), record);
+        }
+    }
+    Ok(records)
 }
 
 pub async fn get<T: Tx>(

@@ -2,14 +2,18 @@
 
 use std::collections::HashMap;
 
+use takt_domain::text::fold;
+
 use chrono::{DateTime, Utc};
 use takt_domain::erp::SyncKey;
 use takt_domain::json::Patch;
-use takt_domain::text::fold;
 use uuid::Uuid;
 
 use crate::TenantId;
 use crate::sql::{DbError, Param, Query, RowExt, SqlType, Tx};
+
+/// The most sync keys one lookup of stored rows carries.
+const LOOKUP_CHUNK: usize = 400;
 
 /// The columns of one row: values for a new row, and which of them an update overwrites
 /// (fields a request leaves out keep their stored values).
@@ -60,6 +64,11 @@ impl Columns {
     fn same_shape(&self, other: &Columns) -> bool {
         self.names == other.names && self.update == other.update
     }
+
+    /// The columns an update overwrites, with their values.
+    fn updates(&self) -> impl Iterator<Item = (&'static str, &Param)> {
+        self.names.iter().zip(&self.values).filter(|(name, _)| self.update.contains(name)).map(|(n, v)| (*n, v))
+    }
 }
 
 /// One row to write: its sync key and its columns.
@@ -74,48 +83,172 @@ const MAX_PARAMS: usize = 30_000;
 /// The parameters every row has besides its columns: id, tenant, sync key, two timestamps.
 const ROW_PARAMS: usize = 6;
 
-/// Inserts or updates each row on its sync key; answers each row's id, and whether the row was
-/// created, in the order of `rows`.
-///
-/// Rows with the same columns share one `INSERT ... VALUES (...), (...) ON CONFLICT (sync key)
-/// DO UPDATE ... RETURNING`. The id Rust generated for a row comes back only when the row is
-/// new. A sync key that repeats waits for a later statement (one statement may not touch a row
-/// twice), so a record repeated in a request is applied in order.
-pub(super) async fn upsert_rows<T: Tx>(
-    tx: &mut T,
-    table: &str,
+/// What writing one row did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Written {
+    pub id: Uuid,
+    pub created: bool,
+    /// False when the row already held every value the request gave: nothing was written.
+    pub changed: bool,
+}
+
+/// Rows of one table to write on their sync keys, compared with what is stored before anything
+/// is written: a row that would change nothing is not written at all.
+pub(super) struct Plan<'a, 'k> {
+    table: &'a str,
     tenant: TenantId,
-    rows: &[Upsert<'_>],
-    at: DateTime<Utc>,
-) -> Result<Vec<(Uuid, bool)>, DbError> {
-    let mut seen: HashMap<&SyncKey, usize> = HashMap::new();
-    let generation: Vec<usize> = rows
-        .iter()
-        .map(|row| {
-            let count = seen.entry(row.key).or_insert(0);
-            *count += 1;
-            *count - 1
-        })
-        .collect();
-    // Made in request order, whatever statement a row goes into: ids order records by creation.
-    let batch = Batch { table, tenant, at, rows, new_ids: rows.iter().map(|_| Uuid::now_v7()).collect() };
-    let mut written = vec![None; rows.len()];
-    for round in 0..seen.values().copied().max().unwrap_or(0) {
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        for index in (0..rows.len()).filter(|i| generation[*i] == round) {
-            match groups.iter_mut().find(|g| rows[g[0]].columns.same_shape(&rows[index].columns)) {
-                Some(group) => group.push(index),
-                None => groups.push(vec![index]),
-            }
-        }
-        for group in groups {
-            let per_statement = (MAX_PARAMS / (ROW_PARAMS + rows[group[0]].columns.names.len())).clamp(1, MAX_ROWS);
-            for chunk in group.chunks(per_statement) {
-                batch.write(tx, chunk, &mut written).await?;
+    rows: &'a [Upsert<'k>],
+    /// Each row's id if it is stored already.
+    stored: Vec<Option<Uuid>>,
+    /// Whether writing each row changes something.
+    changes: Vec<bool>,
+}
+
+/// Looks up the stored rows and decides which rows change.
+///
+/// Each row is compared, column by column, with what the table holds after the rows before it
+/// in `rows` (a sync key may repeat).
+pub(super) async fn plan<'a, 'k, T: Tx>(
+    tx: &mut T,
+    table: &'a str,
+    tenant: TenantId,
+    rows: &'a [Upsert<'k>],
+) -> Result<Plan<'a, 'k>, DbError> {
+    let mut columns: Vec<(&'static str, SqlType)> = Vec::new();
+    for row in rows {
+        for (name, value) in row.columns.updates() {
+            if !columns.iter().any(|(n, _)| *n == name) {
+                columns.push((name, value.sql_type()));
             }
         }
     }
-    Ok(written.into_iter().map(|w| w.expect("every row was written")).collect())
+    let mut current: HashMap<&SyncKey, (Uuid, HashMap<&'static str, Param>)> = HashMap::new();
+    let keys: Vec<&SyncKey> = {
+        let mut seen = std::collections::HashSet::new();
+        rows.iter().map(|r| r.key).filter(|k| seen.insert(*k)).collect()
+    };
+    let by_key: HashMap<(&str, &str), &SyncKey> =
+        keys.iter().map(|k| ((k.external_source.as_str(), k.external_id.as_str()), *k)).collect();
+    for chunk in keys.chunks(LOOKUP_CHUNK) {
+        let mut q = Query::new("SELECT id, external_source, external_id");
+        for (name, _) in &columns {
+            q.push(", ").push(name);
+        }
+        q.push(&format!(" FROM {table} WHERE tenant_id = ")).bind(tenant.0);
+        q.push(" AND (external_source, external_id) IN (VALUES ");
+        for (n, key) in chunk.iter().enumerate() {
+            q.push(if n == 0 { "(" } else { ", (" });
+            q.bind(key.external_source.as_str()).push(", ").bind(key.external_id.as_str()).push(")");
+        }
+        q.push(")");
+        for row in tx.fetch_all(&q).await? {
+            let (source, external_id): (String, String) = (row.get(1)?, row.get(2)?);
+            let Some(key) = by_key.get(&(source.as_str(), external_id.as_str())) else { continue };
+            let mut values = HashMap::with_capacity(columns.len());
+            for (index, (name, sql_type)) in columns.iter().enumerate() {
+                values.insert(*name, row.param(3 + index, *sql_type)?);
+            }
+            current.insert(*key, (row.get(0)?, values));
+        }
+    }
+    let stored: Vec<Option<Uuid>> = rows.iter().map(|row| current.get(row.key).map(|(id, _)| *id)).collect();
+    let mut changes = Vec::with_capacity(rows.len());
+    for row in rows {
+        let changed = match current.get_mut(row.key) {
+            None => {
+                let values = row.columns.names.iter().copied().zip(row.columns.values.iter().cloned()).collect();
+                current.insert(row.key, (Uuid::nil(), values));
+                true
+            }
+            Some((_, values)) => {
+                let mut changed = false;
+                for (name, value) in row.columns.updates() {
+                    if !values.get(name).is_some_and(|held| value.stores_as(held)) {
+                        values.insert(name, value.clone());
+                        changed = true;
+                    }
+                }
+                changed
+            }
+        };
+        changes.push(changed);
+    }
+    Ok(Plan { table, tenant, rows, stored, changes })
+}
+
+impl Plan<'_, '_> {
+    /// The ids of stored rows that the plan changes.
+    pub(super) fn updated_ids(&self) -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> =
+            self.stored.iter().zip(&self.changes).filter_map(|(id, changed)| id.filter(|_| *changed)).collect();
+        ids.dedup();
+        ids
+    }
+
+    /// Inserts or updates each row that changes; answers what happened to each row, in order.
+    ///
+    /// Rows with the same columns share one `INSERT ... VALUES (...), (...) ON CONFLICT (sync
+    /// key) DO UPDATE ... RETURNING`. The id Rust generated for a row comes back only when the
+    /// row is new. A sync key that repeats waits for a later statement (one statement may not
+    /// touch a row twice), so a record repeated in a request is applied in order.
+    pub(super) async fn execute<T: Tx>(self, tx: &mut T, at: DateTime<Utc>) -> Result<Vec<Written>, DbError> {
+        let rows = self.rows;
+        let mut seen: HashMap<&SyncKey, usize> = HashMap::new();
+        let generation: Vec<usize> = rows
+            .iter()
+            .zip(&self.changes)
+            .map(|(row, changed)| {
+                if !changed {
+                    return usize::MAX;
+                }
+                let count = seen.entry(row.key).or_insert(0);
+                *count += 1;
+                *count - 1
+            })
+            .collect();
+        // Made in request order, whatever statement a row goes into: ids order records by creation.
+        let batch = Batch {
+            table: self.table,
+            tenant: self.tenant,
+            at,
+            rows,
+            new_ids: rows.iter().map(|_| Uuid::now_v7()).collect(),
+        };
+        let mut written = vec![None; rows.len()];
+        for round in 0..seen.values().copied().max().unwrap_or(0) {
+            let mut groups: Vec<Vec<usize>> = Vec::new();
+            for index in (0..rows.len()).filter(|i| generation[*i] == round) {
+                match groups.iter_mut().find(|g| rows[g[0]].columns.same_shape(&rows[index].columns)) {
+                    Some(group) => group.push(index),
+                    None => groups.push(vec![index]),
+                }
+            }
+            for group in groups {
+                let per_statement = (MAX_PARAMS / (ROW_PARAMS + rows[group[0]].columns.names.len())).clamp(1, MAX_ROWS);
+                for chunk in group.chunks(per_statement) {
+                    batch.write(tx, chunk, &mut written).await?;
+                }
+            }
+        }
+        // A row that changes nothing answers with the id of the row it matched: the stored one,
+        // or the one an earlier row of this plan created.
+        let mut ids: HashMap<&SyncKey, Uuid> = HashMap::new();
+        let mut outcome = Vec::with_capacity(rows.len());
+        for (index, row) in rows.iter().enumerate() {
+            let done = match written[index] {
+                Some((id, created)) => Written { id, created, changed: true },
+                None => {
+                    let id = self.stored[index].or_else(|| ids.get(row.key).copied()).ok_or_else(|| {
+                        DbError::Other(format!("{}: no id for unchanged {}", self.table, row.key.external_id))
+                    })?;
+                    Written { id, created: false, changed: false }
+                }
+            };
+            ids.insert(row.key, done.id);
+            outcome.push(done);
+        }
+        Ok(outcome)
+    }
 }
 
 /// Rows of one table being written together.

@@ -5,15 +5,18 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use takt_domain::erp::records::{SyncAction, SyncOutcome};
+use takt_domain::erp::records::{ErpRecord, SyncAction, SyncOutcome};
 use takt_domain::erp::{
-    CellInput, CellRef, JobInput, OperationInput, Parent, ParentRef, PartInput, ResourceInput, SyncInput, SyncKey,
+    CellInput, CellRef, ErpEntity, JobInput, OperationInput, Parent, ParentRef, PartInput, ResourceInput, SyncInput,
+    SyncKey,
 };
 use takt_domain::error::{FieldError, Path};
+use takt_domain::event::Change;
 use takt_domain::text::fold;
 use uuid::Uuid;
 
-use super::upsert::{Columns, Upsert, upsert_rows};
+use super::read::by_ids;
+use super::upsert::{Columns, Upsert, Written, plan};
 use crate::sql::{DbError, Param, Query, RowExt, SqlType, Tx};
 use crate::{StoreError, TenantId};
 
@@ -26,6 +29,8 @@ pub(super) struct CellCache(HashMap<String, Uuid>);
 
 /// A child record with the id of its parent and its path in the request.
 struct Child<'a, I> {
+    /// The position of the record it belongs to among those written together.
+    root: usize,
     parent: Uuid,
     input: &'a I,
     path: Path,
@@ -41,6 +46,21 @@ macro_rules! as_variant {
     };
 }
 
+/// What writing records did: one outcome per record, in order, and one change per record
+/// (nested children included) that the write changed, grouped by the record they belong to.
+pub(super) struct Applied {
+    pub outcomes: Vec<SyncOutcome>,
+    pub changes: Vec<Change>,
+}
+
+/// A record the write changed: which, and how it was before (none if it is new).
+struct Changed {
+    root: usize,
+    entity: ErpEntity,
+    id: Uuid,
+    before: Option<ErpRecord>,
+}
+
 /// Writes records of one entity; answers one outcome per record, in order.
 pub(super) async fn write<T: Tx>(
     tx: &mut T,
@@ -48,15 +68,17 @@ pub(super) async fn write<T: Tx>(
     records: &[&SyncInput],
     at: DateTime<Utc>,
     cells: &mut CellCache,
-) -> Result<Vec<SyncOutcome>, StoreError> {
+) -> Result<Applied, StoreError> {
     let keys: Vec<&SyncKey> = records.iter().map(|r| r.key()).collect();
+    let mut changed = Vec::new();
+    let w = Writer { tenant, at };
     let written = match records.first() {
-        None => return Ok(Vec::new()),
-        Some(SyncInput::Cell(_)) => write_cells(tx, tenant, &of(records, |r| as_variant!(r, Cell)), at).await?,
+        None => return Ok(Applied { outcomes: Vec::new(), changes: Vec::new() }),
+        Some(SyncInput::Cell(_)) => w.cells(tx, &of(records, |r| as_variant!(r, Cell)), &mut changed).await?,
         Some(SyncInput::Resource(_)) => {
-            write_resources(tx, tenant, &of(records, |r| as_variant!(r, Resource)), at).await?
+            w.resources(tx, &of(records, |r| as_variant!(r, Resource)), &mut changed).await?
         }
-        Some(SyncInput::Job(_)) => write_jobs(tx, tenant, &of(records, |r| as_variant!(r, Job)), at, cells).await?,
+        Some(SyncInput::Job(_)) => w.jobs(tx, &of(records, |r| as_variant!(r, Job)), cells, &mut changed).await?,
         Some(SyncInput::Part(_)) => {
             let parts = of(records, |r| as_variant!(r, Part));
             let named: Vec<_> = parts.iter().map(|p| (&p.key, named(&p.job))).collect();
@@ -64,9 +86,10 @@ pub(super) async fn write<T: Tx>(
             let children: Vec<_> = parts
                 .iter()
                 .zip(jobs)
-                .map(|(input, parent)| Child { parent, input: *input, path: Path::root() })
+                .enumerate()
+                .map(|(root, (input, parent))| Child { root, parent, input: *input, path: Path::root() })
                 .collect();
-            write_parts(tx, tenant, &children, at, cells).await?
+            w.parts(tx, &children, cells, &mut changed).await?
         }
         Some(SyncInput::Operation(_)) => {
             let operations = of(records, |r| as_variant!(r, Operation));
@@ -75,20 +98,76 @@ pub(super) async fn write<T: Tx>(
             let children: Vec<_> = operations
                 .iter()
                 .zip(parts)
-                .map(|(input, parent)| Child { parent, input: *input, path: Path::root() })
+                .enumerate()
+                .map(|(root, (input, parent))| Child { root, parent, input: *input, path: Path::root() })
                 .collect();
-            write_operations(tx, tenant, &children, at, cells).await?
+            w.operations(tx, &children, cells, &mut changed).await?
         }
     };
-    Ok(keys
+    let outcomes = keys
         .into_iter()
         .zip(written)
-        .map(|(key, (id, created))| SyncOutcome {
-            action: if created { SyncAction::Created } else { SyncAction::Updated },
-            id,
+        .map(|(key, written)| SyncOutcome {
+            action: if written.created { SyncAction::Created } else { SyncAction::Updated },
+            id: written.id,
             external_id: key.external_id.clone(),
         })
-        .collect())
+        .collect();
+    Ok(Applied { outcomes, changes: changes(tx, tenant, changed).await? })
+}
+
+/// The changes as events tell them: each record after the write, and what changed in it.
+async fn changes<T: Tx>(tx: &mut T, tenant: TenantId, mut changed: Vec<Changed>) -> Result<Vec<Change>, StoreError> {
+    changed.sort_by_key(|c| c.root);
+    let mut after: HashMap<ErpEntity, HashMap<Uuid, ErpRecord>> = HashMap::new();
+    for entity in ErpEntity::ALL {
+        let ids: Vec<Uuid> = changed.iter().filter(|c| c.entity == entity).map(|c| c.id).collect();
+        if !ids.is_empty() {
+            after.insert(entity, by_ids(tx, tenant, entity, &ids).await?);
+        }
+    }
+    let json = |record: &ErpRecord| serde_json::to_value(record).expect("records serialize");
+    let mut out = Vec::with_capacity(changed.len());
+    for c in changed {
+        let Some(record) = after.get_mut(&c.entity).and_then(|records| records.remove(&c.id)) else { continue };
+        let entity = c.entity.singular();
+        let data = json(&record);
+        out.extend(match &c.before {
+            None => Some(Change::created(entity, c.id.to_string(), data)),
+            Some(before) => Change::updated(entity, c.id.to_string(), &json(before), data),
+        });
+    }
+    Ok(out)
+}
+
+/// What every table of one write shares.
+struct Writer {
+    tenant: TenantId,
+    at: DateTime<Utc>,
+}
+
+impl Writer {
+    /// Writes rows of one entity's table, only those that change something, and notes each
+    /// changed record (with how it was before) under the record it belongs to.
+    async fn upsert<T: Tx>(
+        &self,
+        tx: &mut T,
+        entity: ErpEntity,
+        rows: &[Upsert<'_>],
+        roots: impl Iterator<Item = usize>,
+        changed: &mut Vec<Changed>,
+        conflict: impl FnOnce(DbError) -> StoreError,
+    ) -> Result<Vec<Written>, StoreError> {
+        let plan = plan(tx, entity.plural(), self.tenant, rows).await?;
+        let mut before = by_ids(tx, self.tenant, entity, &plan.updated_ids()).await?;
+        let written = plan.execute(tx, self.at).await.map_err(conflict)?;
+        for (w, root) in written.iter().zip(roots) {
+            if w.changed && !changed.iter().any(|c: &Changed| c.entity == entity && c.id == w.id) {
+                changed.push(Changed { root, entity, id: w.id, before: before.remove(&w.id) });
+            }
+        }
+        Ok(written)
+    }
 }
 
 /// The records, all of one entity (a bulk request is).
@@ -118,166 +197,179 @@ fn unique_conflict(error: DbError, column: &str, message: impl FnOnce() -> Strin
     }
 }
 
-async fn write_cells<T: Tx>(
-    tx: &mut T,
-    tenant: TenantId,
-    cells: &[&CellInput],
-    at: DateTime<Utc>,
-) -> Result<Vec<(Uuid, bool)>, StoreError> {
-    let rows: Vec<Upsert> = cells
-        .iter()
-        .map(|input| {
-            let mut c = Columns::default();
-            c.always("name", input.name.as_str())
-                .always("name_folded", fold(&input.name))
-                .patch("color", &input.color, Param::Null(SqlType::Text))
-                .patch("sequence", &input.sequence, Param::Null(SqlType::Int))
-                .patch("active", &input.active, Param::Bool(true));
-            Upsert { key: &input.key, columns: c }
+impl Writer {
+    async fn cells<T: Tx>(
+        &self,
+        tx: &mut T,
+        cells: &[&CellInput],
+        changed: &mut Vec<Changed>,
+    ) -> Result<Vec<Written>, StoreError> {
+        let rows: Vec<Upsert> = cells
+            .iter()
+            .map(|input| {
+                let mut c = Columns::default();
+                c.always("name", input.name.as_str())
+                    .always("name_folded", fold(&input.name))
+                    .patch("color", &input.color, Param::Null(SqlType::Text))
+                    .patch("sequence", &input.sequence, Param::Null(SqlType::Int))
+                    .patch("active", &input.active, Param::Bool(true));
+                Upsert { key: &input.key, columns: c }
+            })
+            .collect();
+        self.upsert(tx, ErpEntity::Cell, &rows, 0.., changed, |e| {
+            unique_conflict(e, "name_folded", || match cells {
+                [one] => format!("cell name '{}' is already used by another cell", one.name),
+                _ => "a cell name is already used by another cell".to_owned(),
+            })
         })
-        .collect();
-    upsert_rows(tx, "cells", tenant, &rows, at).await.map_err(|e| {
-        unique_conflict(e, "name_folded", || match cells {
-            [one] => format!("cell name '{}' is already used by another cell", one.name),
-            _ => "a cell name is already used by another cell".to_owned(),
-        })
-    })
-}
+        .await
+    }
 
-async fn write_resources<T: Tx>(
-    tx: &mut T,
-    tenant: TenantId,
-    resources: &[&ResourceInput],
-    at: DateTime<Utc>,
-) -> Result<Vec<(Uuid, bool)>, StoreError> {
-    let text = || Param::Null(SqlType::Text);
-    let rows: Vec<Upsert> = resources
-        .iter()
-        .map(|input| {
-            let mut c = Columns::default();
-            c.always("name", input.name.as_str())
-                .always("name_folded", fold(&input.name))
-                .patch("type", &input.resource_type, text())
-                .patch("description", &input.description, text())
-                .text_folded("identifier", "identifier_folded", &input.identifier)
-                .patch("location", &input.location, text())
-                .patch("status", &input.status, text());
-            Upsert { key: &input.key, columns: c }
-        })
-        .collect();
-    Ok(upsert_rows(tx, "resources", tenant, &rows, at).await?)
-}
+    async fn resources<T: Tx>(
+        &self,
+        tx: &mut T,
+        resources: &[&ResourceInput],
+        changed: &mut Vec<Changed>,
+    ) -> Result<Vec<Written>, StoreError> {
+        let text = || Param::Null(SqlType::Text);
+        let rows: Vec<Upsert> = resources
+            .iter()
+            .map(|input| {
+                let mut c = Columns::default();
+                c.always("name", input.name.as_str())
+                    .always("name_folded", fold(&input.name))
+                    .patch("type", &input.resource_type, text())
+                    .patch("description", &input.description, text())
+                    .text_folded("identifier", "identifier_folded", &input.identifier)
+                    .patch("location", &input.location, text())
+                    .patch("status", &input.status, text());
+                Upsert { key: &input.key, columns: c }
+            })
+            .collect();
+        self.upsert(tx, ErpEntity::Resource, &rows, 0.., changed, StoreError::from).await
+    }
 
-async fn write_jobs<T: Tx>(
-    tx: &mut T,
-    tenant: TenantId,
-    jobs: &[&JobInput],
-    at: DateTime<Utc>,
-    cells: &mut CellCache,
-) -> Result<Vec<(Uuid, bool)>, StoreError> {
-    let rows: Vec<Upsert> = jobs
-        .iter()
-        .map(|input| {
-            let mut c = Columns::default();
-            c.always("job_number", input.job_number.as_str())
-                .always("job_number_folded", fold(&input.job_number))
-                .text_folded("customer", "customer_folded", &input.customer)
-                .patch("due_date", &input.due_date, Param::Null(SqlType::Date))
-                .patch("priority", &input.priority, Param::Null(SqlType::Int))
-                .patch("notes", &input.notes, Param::Null(SqlType::Text))
-                .on_create("status", "not_started");
-            Upsert { key: &input.key, columns: c }
-        })
-        .collect();
-    let written = upsert_rows(tx, "jobs", tenant, &rows, at).await.map_err(|e| {
-        unique_conflict(e, "job_number", || match jobs {
-            [one] => format!("job_number '{}' is already used by another job", one.job_number),
-            _ => "a job_number is already used by another job".to_owned(),
-        })
-    })?;
-    let mut parts = Vec::new();
-    for (job, (job_id, _)) in jobs.iter().zip(&written) {
-        for (index, part) in job.parts.iter().enumerate() {
-            let path = Path::root().element("parts", index);
-            if let Parent::Nested { id: Some(given) } = part.job
-                && given != *job_id
-            {
-                return Err(StoreError::invalid(path.field("job_id"), "must be the id of the job it is nested in"));
+    async fn jobs<T: Tx>(
+        &self,
+        tx: &mut T,
+        jobs: &[&JobInput],
+        cells: &mut CellCache,
+        changed: &mut Vec<Changed>,
+    ) -> Result<Vec<Written>, StoreError> {
+        let rows: Vec<Upsert> = jobs
+            .iter()
+            .map(|input| {
+                let mut c = Columns::default();
+                c.always("job_number", input.job_number.as_str())
+                    .always("job_number_folded", fold(&input.job_number))
+                    .text_folded("customer", "customer_folded", &input.customer)
+                    .patch("due_date", &input.due_date, Param::Null(SqlType::Date))
+                    .patch("priority", &input.priority, Param::Null(SqlType::Int))
+                    .patch("notes", &input.notes, Param::Null(SqlType::Text))
+                    .on_create("status", "not_started");
+                Upsert { key: &input.key, columns: c }
+            })
+            .collect();
+        let written = self
+            .upsert(tx, ErpEntity::Job, &rows, 0.., changed, |e| {
+                unique_conflict(e, "job_number", || match jobs {
+                    [one] => format!("job_number '{}' is already used by another job", one.job_number),
+                    _ => "a job_number is already used by another job".to_owned(),
+                })
+            })
+            .await?;
+        let mut parts = Vec::new();
+        for (root, (job, job_written)) in jobs.iter().zip(&written).enumerate() {
+            for (index, part) in job.parts.iter().enumerate() {
+                let path = Path::root().element("parts", index);
+                if let Parent::Nested { id: Some(given) } = part.job
+                    && given != job_written.id
+                {
+                    return Err(StoreError::invalid(path.field("job_id"), "must be the id of the job it is nested in"));
+                }
+                parts.push(Child { root, parent: job_written.id, input: part, path });
             }
-            parts.push(Child { parent: *job_id, input: part, path });
         }
+        self.parts(tx, &parts, cells, changed).await?;
+        Ok(written)
     }
-    write_parts(tx, tenant, &parts, at, cells).await?;
-    Ok(written)
-}
 
-async fn write_parts<T: Tx>(
-    tx: &mut T,
-    tenant: TenantId,
-    parts: &[Child<'_, PartInput>],
-    at: DateTime<Utc>,
-    cells: &mut CellCache,
-) -> Result<Vec<(Uuid, bool)>, StoreError> {
-    let rows: Vec<Upsert> = parts
-        .iter()
-        .map(|part| {
-            let input = part.input;
-            let mut c = Columns::default();
-            c.always("job_id", part.parent)
-                .always("part_number", input.part_number.as_str())
-                .always("part_number_folded", fold(&input.part_number))
-                .patch("material", &input.material, Param::Null(SqlType::Text))
-                .patch("quantity", &input.quantity, Param::Int(1))
-                .patch("notes", &input.notes, Param::Null(SqlType::Text));
-            Upsert { key: &input.key, columns: c }
-        })
-        .collect();
-    let written = upsert_rows(tx, "parts", tenant, &rows, at).await?;
-    let mut operations = Vec::new();
-    for (part, (part_id, _)) in parts.iter().zip(&written) {
-        for (index, operation) in part.input.operations.iter().enumerate() {
-            let path = part.path.element("operations", index);
-            if let Parent::Nested { id: Some(given) } = operation.part
-                && given != *part_id
-            {
-                return Err(StoreError::invalid(path.field("part_id"), "must be the id of the part it is nested in"));
+    async fn parts<T: Tx>(
+        &self,
+        tx: &mut T,
+        parts: &[Child<'_, PartInput>],
+        cells: &mut CellCache,
+        changed: &mut Vec<Changed>,
+    ) -> Result<Vec<Written>, StoreError> {
+        if parts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<Upsert> = parts
+            .iter()
+            .map(|part| {
+                let input = part.input;
+                let mut c = Columns::default();
+                c.always("job_id", part.parent)
+                    .always("part_number", input.part_number.as_str())
+                    .always("part_number_folded", fold(&input.part_number))
+                    .patch("material", &input.material, Param::Null(SqlType::Text))
+                    .patch("quantity", &input.quantity, Param::Int(1))
+                    .patch("notes", &input.notes, Param::Null(SqlType::Text));
+                Upsert { key: &input.key, columns: c }
+            })
+            .collect();
+        let roots = parts.iter().map(|p| p.root);
+        let written = self.upsert(tx, ErpEntity::Part, &rows, roots, changed, StoreError::from).await?;
+        let mut operations = Vec::new();
+        for (part, part_written) in parts.iter().zip(&written) {
+            for (index, operation) in part.input.operations.iter().enumerate() {
+                let path = part.path.element("operations", index);
+                if let Parent::Nested { id: Some(given) } = operation.part
+                    && given != part_written.id
+                {
+                    return Err(StoreError::invalid(
+                        path.field("part_id"),
+                        "must be the id of the part it is nested in",
+                    ));
+                }
+                operations.push(Child { root: part.root, parent: part_written.id, input: operation, path });
             }
-            operations.push(Child { parent: *part_id, input: operation, path });
         }
+        self.operations(tx, &operations, cells, changed).await?;
+        Ok(written)
     }
-    write_operations(tx, tenant, &operations, at, cells).await?;
-    Ok(written)
-}
 
-async fn write_operations<T: Tx>(
-    tx: &mut T,
-    tenant: TenantId,
-    operations: &[Child<'_, OperationInput>],
-    at: DateTime<Utc>,
-    cells: &mut CellCache,
-) -> Result<Vec<(Uuid, bool)>, StoreError> {
-    if operations.is_empty() {
-        return Ok(Vec::new());
+    async fn operations<T: Tx>(
+        &self,
+        tx: &mut T,
+        operations: &[Child<'_, OperationInput>],
+        cells: &mut CellCache,
+        changed: &mut Vec<Changed>,
+    ) -> Result<Vec<Written>, StoreError> {
+        if operations.is_empty() {
+            return Ok(Vec::new());
+        }
+        let references: Vec<_> = operations.iter().map(|o| (&o.input.cell, &o.path)).collect();
+        let cell_ids = resolve_cells(tx, self.tenant, &references, cells).await?;
+        let rows: Vec<Upsert> = operations
+            .iter()
+            .zip(cell_ids)
+            .map(|(operation, cell_id)| {
+                let input = operation.input;
+                let mut c = Columns::default();
+                c.always("part_id", operation.parent)
+                    .always("cell_id", cell_id)
+                    .always("operation_name", input.operation_name.as_str())
+                    .always("operation_name_folded", fold(&input.operation_name))
+                    .patch("sequence", &input.sequence, Param::Null(SqlType::Int))
+                    .patch("estimated_time_minutes", &input.estimated_time_minutes, Param::Null(SqlType::Decimal))
+                    .patch("notes", &input.notes, Param::Null(SqlType::Text));
+                Upsert { key: &input.key, columns: c }
+            })
+            .collect();
+        let roots = operations.iter().map(|o| o.root);
+        self.upsert(tx, ErpEntity::Operation, &rows, roots, changed, StoreError::from).await
     }
-    let references: Vec<_> = operations.iter().map(|o| (&o.input.cell, &o.path)).collect();
-    let cell_ids = resolve_cells(tx, tenant, &references, cells).await?;
-    let rows: Vec<Upsert> = operations
-        .iter()
-        .zip(cell_ids)
-        .map(|(operation, cell_id)| {
-            let input = operation.input;
-            let mut c = Columns::default();
-            c.always("part_id", operation.parent)
-                .always("cell_id", cell_id)
-                .always("operation_name", input.operation_name.as_str())
-                .always("operation_name_folded", fold(&input.operation_name))
-                .patch("sequence", &input.sequence, Param::Null(SqlType::Int))
-                .patch("estimated_time_minutes", &input.estimated_time_minutes, Param::Null(SqlType::Decimal))
-                .patch("notes", &input.notes, Param::Null(SqlType::Text));
-            Upsert { key: &input.key, columns: c }
-        })
-        .collect();
-    Ok(upsert_rows(tx, "operations", tenant, &rows, at).await?)
 }
 
 /// Finds the jobs (or parts) standalone records name: by external id in the record's own

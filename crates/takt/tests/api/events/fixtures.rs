@@ -21,22 +21,8 @@ pub const ERP: [(&str, &str); 5] =
 pub const PATIENCE: Duration = Duration::from_secs(3);
 
 /// A configuration with the event log's settings; the rest as [`test_config`].
-///
-/// `Config` has no `event_retention`/`stream_keep_alive` yet: when the event log lands, delete
-/// the stub below and the `#[cfg(any())]` on this one (the only place the tests name them).
-#[cfg(any())]
 pub fn events_config(event_retention: Duration, stream_keep_alive: Duration) -> Config {
     Config { event_retention, stream_keep_alive, ..test_config() }
-}
-
-/// Stub until `Config` has the event log's fields (see above): fails the scenarios that need them.
-#[cfg(not(any()))]
-pub fn events_config(event_retention: Duration, stream_keep_alive: Duration) -> Config {
-    let _ = test_config();
-    panic!(
-        "takt_http::Config has no event_retention ({event_retention:?}) / stream_keep_alive \
-         ({stream_keep_alive:?}) yet: enable events_config in tests/api/events/fixtures.rs"
-    )
 }
 
 /// The retention the scenarios that do not test it use (the default).

@@ -159,9 +159,10 @@ backend_tests! {
         assert_eq!(events[2]["external_id"], "SO-1-10-020");
         assert_eq!(events[2]["changes"], json!({"sequence": [2, 5]}));
 
-        // A change of the job only: the job's event only.
+        // A change of the job only (children left out stay as they are): the job's event only.
         let mut customer = nested_job(1);
         customer["customer"] = json!("Globex");
+        customer.as_object_mut().unwrap().remove("parts");
         update(&app, "jobs", customer).await;
         let event = log.expect_one(&app, "job.updated").await;
         assert_eq!(event["changes"], json!({"customer": ["Acme Corp", "Globex"]}));

@@ -13,8 +13,8 @@ use crate::support::{Backend, TestApp, test_config};
 
 backend_tests! {
     async fn the_stream_sends_the_log_then_live_events(app: TestApp) {
-        create(&app, "cells", cell("C-1", "Cutting")).await;
-        create(&app, "cells", cell("C-2", "Bending")).await;
+        create(&app, "cells", cell("C-1", "Saw")).await;
+        create(&app, "cells", cell("C-2", "Press")).await;
         let mut stream = open_stream(&app, &app.key, "", &[]).await;
         let logged = stream.events(2).await;
         assert_eq!(logged, all_events(&app).await, "the same events as the feed");

@@ -1,0 +1,33 @@
+//! Work `takt serve` does besides answering requests: pruning events past their retention.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use takt_app::Service;
+use takt_http::Config;
+
+/// The shortest and longest pause between two prunes.
+const MIN_PRUNE_INTERVAL: Duration = Duration::from_millis(250);
+const MAX_PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// Starts the background tasks; they end with the process.
+pub fn start(service: Arc<dyn Service>, config: &Config) {
+    let retention = config.event_retention;
+    tokio::spawn(prune_events(service, retention));
+}
+
+/// Deletes events older than `retention`, every half retention (within bounds). Every
+/// instance prunes; a prune that finds nothing to delete costs one indexed query.
+async fn prune_events(service: Arc<dyn Service>, retention: Duration) {
+    let interval = (retention / 2).clamp(MIN_PRUNE_INTERVAL, MAX_PRUNE_INTERVAL);
+    let Ok(retention) = chrono::Duration::from_std(retention) else { return };
+    loop {
+        let Some(cutoff) = takt_store::now().checked_sub_signed(retention) else { return };
+        match service.prune_events(cutoff).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "pruned events past their retention"),
+            Err(error) => tracing::warn!(%error, "pruning events failed; trying again later"),
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
