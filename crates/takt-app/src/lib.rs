@@ -12,6 +12,10 @@ mod master_delete;
 mod master_list;
 mod master_upsert;
 mod transfer;
+mod webhook_delivery;
+mod webhooks;
+
+pub use webhook_delivery::DeliverySettings;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -25,7 +29,9 @@ use takt_domain::erp::{ErpEntity, SyncInput};
 use takt_domain::event::Actor;
 use takt_domain::master_data::{EntityKind, ListQuery, Record, UpsertInput};
 use takt_domain::rate_limit::{RateDecision, RatePolicy, TokenBucket};
+use takt_domain::webhook::{Attempt, Webhook, WebhookInput};
 use takt_store::sql::events::{FeedPage, FeedQuery};
+use takt_store::sql::webhooks::LogQuery;
 use takt_store::sql::{Backend, Db};
 use takt_store::{BulkItem, BulkResult, KeyInfo, Page, StoreError, StoredKey, TenantId, TransferSummary};
 use tokio::sync::broadcast;
@@ -117,6 +123,34 @@ pub trait Service: Send + Sync + 'static {
     /// Wakes up with a tenant's id whenever that tenant's events were committed, by this
     /// process or (on a shared database) another; the nil id means "any tenant may have some".
     fn subscribe_events(&self) -> broadcast::Receiver<Uuid>;
+
+    // Webhooks.
+
+    /// Creates a webhook; answers it with its signing secret, which is shown only now.
+    async fn create_webhook(&self, tenant: TenantId, input: &WebhookInput) -> Result<(Webhook, String), StoreError>;
+    async fn list_webhooks(
+        &self,
+        tenant: TenantId,
+        active: Option<bool>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<Webhook>, StoreError>;
+    async fn get_webhook(&self, tenant: TenantId, id: Uuid) -> Result<Option<Webhook>, StoreError>;
+    async fn update_webhook(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        input: &WebhookInput,
+    ) -> Result<Option<Webhook>, StoreError>;
+    /// Whether the webhook existed.
+    async fn delete_webhook(&self, tenant: TenantId, id: Uuid) -> Result<bool, StoreError>;
+    /// A new secret, shown only now; the old one signs too for 24 hours.
+    async fn rotate_webhook_secret(&self, tenant: TenantId, id: Uuid) -> Result<Option<(Webhook, String)>, StoreError>;
+    /// Queues again every matching event after `after`; answers how many.
+    async fn replay_webhook(&self, tenant: TenantId, id: Uuid, after: i64) -> Result<Option<u64>, StoreError>;
+    async fn webhook_attempts(&self, tenant: TenantId, query: &LogQuery) -> Result<Page<Attempt>, StoreError>;
+    /// Delivers webhooks until the process ends (every instance runs one).
+    async fn deliver_webhooks(&self, settings: DeliverySettings);
 
     // Moving data between databases.
 
@@ -257,6 +291,53 @@ impl<B: Backend> Service for App<B> {
 
     fn subscribe_events(&self) -> broadcast::Receiver<Uuid> {
         self.committed.subscribe()
+    }
+
+    async fn create_webhook(&self, tenant: TenantId, input: &WebhookInput) -> Result<(Webhook, String), StoreError> {
+        webhooks::create(self, tenant, input).await
+    }
+
+    async fn list_webhooks(
+        &self,
+        tenant: TenantId,
+        active: Option<bool>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<Webhook>, StoreError> {
+        webhooks::list(self, tenant, active, limit, offset).await
+    }
+
+    async fn get_webhook(&self, tenant: TenantId, id: Uuid) -> Result<Option<Webhook>, StoreError> {
+        webhooks::get(self, tenant, id).await
+    }
+
+    async fn update_webhook(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        input: &WebhookInput,
+    ) -> Result<Option<Webhook>, StoreError> {
+        webhooks::update(self, tenant, id, input).await
+    }
+
+    async fn delete_webhook(&self, tenant: TenantId, id: Uuid) -> Result<bool, StoreError> {
+        webhooks::delete(self, tenant, id).await
+    }
+
+    async fn rotate_webhook_secret(&self, tenant: TenantId, id: Uuid) -> Result<Option<(Webhook, String)>, StoreError> {
+        webhooks::rotate_secret(self, tenant, id).await
+    }
+
+    async fn replay_webhook(&self, tenant: TenantId, id: Uuid, after: i64) -> Result<Option<u64>, StoreError> {
+        webhooks::replay(self, tenant, id, after).await
+    }
+
+    async fn webhook_attempts(&self, tenant: TenantId, query: &LogQuery) -> Result<Page<Attempt>, StoreError> {
+        webhooks::attempts(self, tenant, query).await
+    }
+
+    async fn deliver_webhooks(&self, settings: DeliverySettings) {
+        webhook_delivery::run(self, settings).await;
     }
 
     async fn export(

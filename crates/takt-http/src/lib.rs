@@ -10,6 +10,7 @@ mod events;
 mod health;
 mod master;
 pub mod openapi;
+mod webhooks;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use takt_app::Service;
 use takt_domain::rate_limit::RatePolicy;
+use takt_domain::webhook::RetrySchedule;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -41,6 +43,10 @@ pub struct Config {
     pub event_retention: Duration,
     /// How often an idle event stream sends a comment line, so that proxies keep it open.
     pub stream_keep_alive: Duration,
+    /// The delays between the attempts of a webhook delivery.
+    pub webhook_retry_schedule: Vec<Duration>,
+    /// Whether webhooks may call loopback addresses (link-local and metadata ones never).
+    pub webhook_allow_loopback: bool,
 }
 
 impl Default for Config {
@@ -50,6 +56,8 @@ impl Default for Config {
             body_limit: 16 * 1024 * 1024,
             event_retention: Duration::from_secs(30 * 24 * 3600),
             stream_keep_alive: Duration::from_secs(15),
+            webhook_retry_schedule: RetrySchedule::default().steps().to_vec(),
+            webhook_allow_loopback: false,
         }
     }
 }
@@ -76,6 +84,8 @@ pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Rou
         .nest("/functions/v1", erp::routes())
         .merge(events::routes())
         .nest("/functions/v1", events::routes())
+        .merge(webhooks::routes())
+        .nest("/functions/v1", webhooks::routes())
         .merge(master::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_key));
     let request_id = HeaderName::from_static("x-request-id");

@@ -182,6 +182,10 @@ impl Tx for PostgresTx {
         Ok(())
     }
 
+    fn skip_locked(&self, alias: &str) -> String {
+        format!(" FOR UPDATE OF {alias} SKIP LOCKED")
+    }
+
     async fn notify_events(&mut self, tenant: Uuid) -> Result<(), DbError> {
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(EVENTS_CHANNEL)

@@ -1,9 +1,10 @@
-//! Work `takt serve` does besides answering requests: pruning events past their retention.
+//! Work `takt serve` does besides answering requests: delivering webhooks, and pruning events
+//! past their retention.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use takt_app::Service;
+use takt_app::{DeliverySettings, Service};
 use takt_http::Config;
 
 /// The shortest and longest pause between two prunes.
@@ -13,6 +14,12 @@ const MAX_PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
 /// Starts the background tasks; they end with the process.
 pub fn start(service: Arc<dyn Service>, config: &Config) {
     let retention = config.event_retention;
+    let settings = DeliverySettings {
+        retry_schedule: config.webhook_retry_schedule.clone(),
+        allow_loopback: config.webhook_allow_loopback,
+    };
+    let dispatcher = service.clone();
+    tokio::spawn(async move { dispatcher.deliver_webhooks(settings).await });
     tokio::spawn(prune_events(service, retention));
 }
 

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use takt_app::Service;
 use takt_domain::api_key::{ApiKey, prefix_query};
 use takt_domain::rate_limit::RatePolicy;
-use takt_domain::webhook::parse_duration;
+use takt_domain::webhook::{RetrySchedule, parse_duration};
 use takt_store::{StoreError, TransferSummary};
 use tracing_subscriber::EnvFilter;
 
@@ -87,6 +87,14 @@ pub struct ServeArgs {
     /// How long events are kept (`30d`, `12h`, `90m`); older ones are pruned.
     #[arg(long, env = "TAKT_EVENT_RETENTION", default_value = "30d", value_parser = positive_duration)]
     pub event_retention: Duration,
+
+    /// The delays between the attempts of a webhook delivery (`5s,5m,30m,2h,5h,10h,10h`).
+    #[arg(long, env = "TAKT_WEBHOOK_RETRY_SCHEDULE", default_value_t = RetrySchedule::default())]
+    pub webhook_retry_schedule: RetrySchedule,
+
+    /// Let webhooks call loopback addresses (127.0.0.0/8, ::1): for a receiver on this host.
+    #[arg(long, env = "TAKT_WEBHOOK_ALLOW_LOOPBACK")]
+    pub webhook_allow_loopback: bool,
 }
 
 /// A duration such as `30d`, `12h`, `5m`, `10s` or `250ms`, more than zero.
@@ -178,6 +186,8 @@ async fn run(cli: Cli) -> Result<()> {
                 rate_limit: RatePolicy { per_minute: args.rate_limit },
                 body_limit: args.body_limit,
                 event_retention: args.event_retention,
+                webhook_retry_schedule: args.webhook_retry_schedule.steps().to_vec(),
+                webhook_allow_loopback: args.webhook_allow_loopback,
                 ..takt_http::Config::default()
             };
             let listener =

@@ -39,6 +39,11 @@ impl Change {
         Change::new(entity, "deleted", entity_id, data, None)
     }
 
+    /// Something else that happened to a record (`webhook.delivery_failed`).
+    pub fn happened(entity: impl Into<String>, action: &'static str, entity_id: String, data: Value) -> Change {
+        Change::new(entity, action, entity_id, data, None)
+    }
+
     fn new(
         entity: impl Into<String>,
         action: &'static str,

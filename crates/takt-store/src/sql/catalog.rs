@@ -197,6 +197,26 @@ pub static TABLES: LazyLock<Vec<TableDef>> = LazyLock::new(|| {
         ],
         &["tenant_id", "seq"],
     ));
+    tables.push(TableDef::fixed(
+        "webhooks",
+        &[
+            ("id", Uuid),
+            ("tenant_id", Uuid),
+            ("url", Text),
+            ("events", Text),
+            ("active", Bool),
+            ("description", Text),
+            ("secret", Text),
+            ("previous_secret", Text),
+            ("previous_secret_until", Timestamp),
+            ("disabled_reason", Text),
+            ("failing_since", Timestamp),
+            ("cursor_seq", Int),
+            ("created_at", Timestamp),
+            ("updated_at", Timestamp),
+        ],
+        &["id"],
+    ));
     for (position, spec) in master_data::ALL.iter().enumerate() {
         tables.push(master_table(spec, position));
         if let Some(properties) = properties_table(spec) {

@@ -12,6 +12,16 @@ use uuid::Uuid;
 use super::{Query, Row, RowExt, Tx};
 use crate::{StoreError, TenantId};
 
+/// The columns [`read_event`] reads, in its order (`e` is the events table).
+pub(crate) const EVENT_COLUMNS: &str = "e.seq, e.id, e.type, e.occurred_at, e.entity, e.entity_id, e.external_source, \
+     e.external_id, e.actor, e.data, e.changes";
+
+/// The last `seq` a tenant's log has given out (0 before its first event).
+pub(crate) async fn last_seq<T: Tx>(tx: &mut T, tenant: TenantId) -> Result<i64, StoreError> {
+    let q = Query::new("SELECT last_seq FROM event_sequences WHERE tenant_id = $1").arg(tenant.0);
+    Ok(tx.fetch_optional(&q).await?.map(|row| row.get(0)).transpose()?.unwrap_or(0))
+}
+
 /// Parameters one event row binds; rows per statement stay well under both engines' limit.
 const ROWS_PER_INSERT: usize = 1_000;
 
@@ -99,10 +109,7 @@ pub async fn read<T: Tx>(tx: &mut T, tenant: TenantId, query: &FeedQuery) -> Res
             }
         }
     }
-    let mut q = Query::new(
-        "SELECT seq, id, type, occurred_at, entity, entity_id, external_source, external_id, actor, data, changes \
-         FROM events WHERE tenant_id = ",
-    );
+    let mut q = Query::new(format!("SELECT {EVENT_COLUMNS} FROM events e WHERE tenant_id = "));
     q.bind(tenant.0).push(" AND seq > ").bind(query.after);
     if let Some(entity) = &query.entity {
         q.push(" AND entity = ").bind(entity.as_str());
@@ -141,7 +148,7 @@ pub async fn prune<T: Tx>(tx: &mut T, cutoff: DateTime<Utc>) -> Result<u64, Stor
     Ok(pruned)
 }
 
-fn read_event(row: &impl Row) -> Result<Event, StoreError> {
+pub(crate) fn read_event(row: &impl Row) -> Result<Event, StoreError> {
     let json = |index: usize| -> Result<Option<Value>, StoreError> {
         row.opt::<String>(index)?
             .map(|text| serde_json::from_str(&text).map_err(|e| internal(&format!("stored event JSON: {e}"))))

@@ -14,6 +14,7 @@ pub mod events;
 pub mod master;
 mod query;
 pub mod transfer;
+pub mod webhooks;
 
 pub use catalog::{ColumnType, TABLES, TableDef};
 pub use db::Db;
@@ -145,6 +146,13 @@ pub trait Tx: Send {
     async fn notify_events(&mut self, tenant: Uuid) -> Result<(), DbError> {
         let _ = tenant;
         Ok(())
+    }
+    /// What ends a `SELECT ... FOR UPDATE` of rows that other transactions may be claiming at
+    /// the same time, so that each skips the rows another holds (`FOR UPDATE OF {alias} SKIP
+    /// LOCKED` on PostgreSQL; nothing where writes take turns anyway).
+    fn skip_locked(&self, alias: &str) -> String {
+        let _ = alias;
+        String::new()
     }
     /// Makes sure later ids are above `max_id` (after an import kept ids).
     async fn reserve_ids_through(&mut self, max_id: i64) -> Result<(), DbError>;

@@ -9,6 +9,4 @@ mod feed;
 mod log;
 mod stream;
 mod tenancy;
-// Enabled when webhooks land (remove the attribute).
-#[cfg(any())]
 mod webhooks;

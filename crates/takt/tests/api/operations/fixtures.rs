@@ -222,6 +222,9 @@ pub async fn fill_plant(api: &Api) {
     .await;
     let cycled = upsert(api, "Product", json!({"id": bracket["id"], "receiptRecipe": "RCP-BRK-A"}), 200).await;
     assert_eq!(cycled["receiptRecipe"], "RCP-BRK-A");
+    let webhook = json!({"url": "https://erp.example.com/takt", "events": ["job.*"], "description": "to the ERP"});
+    let created = api.post("/api-webhooks", webhook).await;
+    assert_eq!(created.status, 201, "{}", created.body);
 }
 
 /// A little data for a second tenant, with names the first tenant uses too.

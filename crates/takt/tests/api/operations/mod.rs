@@ -8,3 +8,4 @@ mod instances;
 mod keys;
 mod serve;
 mod transfer;
+mod webhook_crash;

@@ -174,8 +174,16 @@ backend_tests! {
                 .unwrap()
             }
         };
-        // Bookkeeping that belongs to one database: migrations, id counters, rate-limit buckets.
-        let local = ["_sqlx_migrations", "sqlite_sequence", "id_counters", "rate_buckets"];
+        // Bookkeeping that belongs to one database: migrations, id counters, rate-limit buckets,
+        // webhook deliveries under way and their log.
+        let local = [
+            "_sqlx_migrations",
+            "sqlite_sequence",
+            "id_counters",
+            "rate_buckets",
+            "webhook_deliveries",
+            "webhook_attempts",
+        ];
         let mut schema: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (table, column) in pairs.into_iter().filter(|(t, _)| !local.contains(&t.as_str())) {
             schema.entry(table).or_default().insert(column);
