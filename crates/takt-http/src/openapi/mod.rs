@@ -29,10 +29,12 @@ use crate::master::Action;
 mod erp;
 mod events;
 mod master;
+mod webhooks;
 
 use erp::erp_paths;
 use events::event_paths;
 use master::master_paths;
+use webhooks::webhook_paths;
 
 const JSON: &str = "application/json";
 const ERP_TAG: &str = "ERP sync";
@@ -201,6 +203,7 @@ pub fn document() -> OpenApi {
     let (paths, components) = erp_paths(paths, components, "/functions/v1");
     let (paths, components) = master_paths(paths, components);
     let (paths, components) = event_paths(paths, components);
+    let (paths, components) = webhook_paths(paths, components);
     let open = |summary: &str| OperationBuilder::new().summary(Some(summary)).security(SecurityRequirement::default());
     let paths = paths
         .path(
@@ -242,6 +245,7 @@ pub fn document() -> OpenApi {
             tag(ERP_TAG, "Seed 000: jobs, parts, operations, cells and resources, synced by (external_source, external_id)."),
             tag(MASTER_TAG, "Seeds 003 and 004: products, BoMs, versions and their reference data, with integer ids."),
             tag("Events", "Every change, as a feed to page through and a live stream."),
+            tag("Webhooks", "Every matching event POSTed to a URL, signed as Standard Webhooks defines it, retried."),
             tag("Operations", "Running Takt."),
         ]))
         .build()
