@@ -2,6 +2,8 @@
 
 use serde_json::{Map, Value};
 
+use super::Actor;
+
 /// Fields that every update changes and that events therefore do not list.
 const STAMPS: [&str; 4] = ["created_at", "updated_at", "createdAt", "updatedAt"];
 
@@ -20,6 +22,8 @@ pub struct Change {
     pub data: Value,
     /// Each field an update changed: `[old, new]`.
     pub changes: Option<Map<String, Value>>,
+    /// Who made it, when not the request's actor (`Actor::System` for a derived change).
+    pub actor: Option<Actor>,
 }
 
 impl Change {
@@ -60,7 +64,13 @@ impl Change {
             entity_id,
             data,
             changes,
+            actor: None,
         }
+    }
+
+    /// The same change, made by Takt itself as a consequence of another.
+    pub fn derived(self) -> Change {
+        Change { actor: Some(Actor::System), ..self }
     }
 
     /// `<entity>.<action>`.

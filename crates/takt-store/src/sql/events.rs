@@ -44,7 +44,8 @@ pub async fn append<T: Tx>(
     .arg(tenant.0)
     .arg(count);
     let last: i64 = tx.fetch_optional(&q).await?.ok_or_else(|| internal("no sequence row"))?.get(0)?;
-    let actor = serde_json::to_string(actor).map_err(|e| internal(&e.to_string()))?;
+    let actor_json = |actor: &Actor| serde_json::to_string(actor).map_err(|e| internal(&e.to_string()));
+    let requested = actor_json(actor)?;
     let mut seq = last - count;
     for chunk in changes.chunks(ROWS_PER_INSERT) {
         let mut q = Query::new(
@@ -53,6 +54,10 @@ pub async fn append<T: Tx>(
         );
         for (n, change) in chunk.iter().enumerate() {
             seq += 1;
+            let actor = match &change.actor {
+                Some(own) => actor_json(own)?,
+                None => requested.clone(),
+            };
             q.push(if n == 0 { "(" } else { ", (" });
             q.bind_list([
                 tenant.0.into(),
@@ -64,7 +69,7 @@ pub async fn append<T: Tx>(
                 change.entity_id.as_str().into(),
                 change.external_source.as_deref().into(),
                 change.external_id.as_deref().into(),
-                actor.as_str().into(),
+                actor.into(),
                 change.data.to_string().into(),
                 change.changes.as_ref().map(|c| Value::Object(c.clone()).to_string()).into(),
             ]);

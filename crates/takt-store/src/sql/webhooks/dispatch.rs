@@ -248,7 +248,7 @@ pub async fn record<T: Tx>(
             "event_type": claimed.event_type, "attempts": claimed.attempt,
             "http_status": result.http_status, "error": result.error,
         });
-        let change = Change::happened("webhook", "delivery_failed", claimed.webhook_id.to_string(), data);
+        let change = Change::happened("webhook", "delivery_failed", claimed.webhook_id.to_string(), data).derived();
         events::append(tx, claimed.tenant, &Actor::System, at, &[change]).await?;
     }
     Ok(())

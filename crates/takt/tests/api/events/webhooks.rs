@@ -334,4 +334,74 @@ backend_tests! {
         }
         assert_eq!(app.get("/api-webhooks").await.expect(200)["data"]["webhooks"][0]["active"], true);
     }
+
+    async fn a_delivery_that_never_succeeds_fails_with_an_event(backend: Backend) {
+        let app = TestApp::spawn_with(backend, webhook_config()).await;
+        let receiver = Receiver::start(vec![500; 10]).await;
+        let hook = webhook(&app, &receiver.url, json!(["cell.*"])).await;
+        let id = hook["id"].as_str().unwrap();
+        create(&app, "cells", cell("C-1", "Cutting")).await;
+        // Three delays: four attempts, then the delivery has failed.
+        receiver.wait_for(4).await;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let failed = loop {
+            let (events, _, _) = page(&feed(&app, "?type=webhook.*").await);
+            if let Some(event) = events.into_iter().next() {
+                break event;
+            }
+            assert!(Instant::now() < deadline, "no webhook.delivery_failed event");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(failed["type"], "webhook.delivery_failed");
+        assert_eq!(failed["actor"], json!({"kind": "system"}));
+        assert_eq!(failed["entity"], "webhook");
+        assert_eq!(failed["entity_id"], id);
+        let cell_event = page(&feed(&app, "?type=cell.*").await).0.remove(0);
+        assert_eq!((&failed["data"]["event_id"], &failed["data"]["attempts"]), (&cell_event["id"], &json!(4)));
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(receiver.received().len(), 4, "no attempt after the last, nor of its own failure notice");
+        let failures = app.get(&format!("/api-webhook-logs?webhook_id={id}&status=failed")).await;
+        assert_eq!(failures.expect(200)["data"]["pagination"]["total"], 4);
+        let none = app.get(&format!("/api-webhook-logs?webhook_id={id}&status=succeeded")).await;
+        assert_eq!(none.expect(200)["data"]["webhook_logs"], json!([]));
+        app.get("/api-webhook-logs?status=maybe").await.expect_error(422, "VALIDATION_ERROR");
+    }
+
+    async fn replay_queues_the_matching_events_again(backend: Backend) {
+        let app = TestApp::spawn_with(backend, webhook_config()).await;
+        create(&app, "cells", cell("C-1", "Cutting")).await;
+        create(&app, "jobs", job("J-1", "JOB-1")).await;
+        let receiver = Receiver::start(Vec::new()).await;
+        let hook = webhook(&app, &receiver.url, json!(["cell.*"])).await;
+        let id = hook["id"].as_str().unwrap();
+        // Created after the events: nothing comes until a replay.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(receiver.received().is_empty(), "a new webhook gets the events committed after it");
+        let replayed = app.post(&format!("/api-webhooks/{id}/replay?after=0"), json!({})).await;
+        assert_eq!(replayed.expect(200)["data"]["queued"], 1, "only the cell's event matches");
+        let delivery = receiver.wait_for(1).await.remove(0);
+        assert_eq!(delivery.json()["type"], "cell.created");
+        check_signatures(&delivery, hook["secret"].as_str().unwrap());
+        app.post(&format!("/api-webhooks/{id}/replay"), json!({})).await.expect_error(422, "VALIDATION_ERROR");
+        let unknown = uuid::Uuid::now_v7();
+        app.post(&format!("/api-webhooks/{unknown}/replay?after=0"), json!({})).await.expect_error(404, "NOT_FOUND");
+    }
+
+    async fn bad_webhook_bodies_are_refused_with_every_field_named(app: TestApp) {
+        let body = json!({"url": 5, "events": "bad pattern!", "active": "yes", "description": 3, "colour": "red"});
+        let refused = create_webhook(&app, &app.key, body).await;
+        let error = refused.expect_error(422, "VALIDATION_ERROR");
+        let mut fields: Vec<&str> = error["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["active", "colour", "description", "events", "url"]);
+        let long = json!({"url": "https://a.example/h", "events": ["*"], "description": "x".repeat(1001)});
+        create_webhook(&app, &app.key, long).await.expect_error(422, "VALIDATION_ERROR");
+        create_webhook(&app, &app.key, json!({"url": "https://a.example/h"})).await.expect_error(422, "VALIDATION_ERROR");
+        let not_json = app.call(Method::POST, "/api-webhooks").raw("url=x", Some("application/x-www-form-urlencoded")).send().await;
+        assert_eq!(not_json.status, 400);
+        app.call(Method::POST, "/api-webhooks").key("ery_live_00000000000000000000000000000000").json(json!({})).send().await.expect(401);
+        assert_eq!(app.get("/api-webhooks").await.expect(200)["data"]["pagination"]["total"], 0, "nothing half-written");
+        app.call(Method::PATCH, "/api-webhooks").json(json!({"active": false})).send().await.expect_error(422, "VALIDATION_ERROR");
+        app.get("/api-webhooks/not-a-uuid").await.expect_error(404, "NOT_FOUND");
+    }
 }
