@@ -1,7 +1,7 @@
 //! The ERP sync API (seed 000, SPEC section 3) over HTTP against the real server, every scenario
 //! on SQLite and on PostgreSQL.
 
-mod fixtures;
+pub(crate) mod fixtures;
 
 mod body;
 mod bulk;

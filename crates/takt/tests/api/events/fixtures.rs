@@ -310,35 +310,7 @@ pub async fn cells_for_jobs(app: &TestApp) {
     create(app, "cells", cell("WC-BEND", "Bending")).await;
 }
 
-/// A valid new record of each ERP entity (in [`ERP`] order), every field set; the parts and
-/// operations under job `J-1`, part `P-1`, cell `Cutting` (see [`parents`]).
-pub fn valid(entity: &str) -> Value {
-    match entity {
-        "cells" => json!({
-            "external_id": "C-NEW", "external_source": SOURCE, "name": "Welding",
-            "color": "#3b82f6", "sequence": 1, "active": true
-        }),
-        "resources" => json!({
-            "external_id": "R-NEW", "external_source": SOURCE, "name": "CNC Mill #1", "type": "equipment",
-            "description": "5-axis CNC milling machine", "identifier": "MILL-001",
-            "location": "Building A, Bay 3", "status": "available"
-        }),
-        "jobs" => json!({
-            "external_id": "J-NEW", "external_source": SOURCE, "job_number": "JOB-NEW", "customer": "Acme Corp",
-            "due_date": "2024-12-31", "priority": 5, "notes": "Synced from SAP"
-        }),
-        "parts" => json!({
-            "external_id": "P-NEW", "external_source": SOURCE, "job_external_id": "J-1", "part_number": "BRACKET-A",
-            "material": "Steel 304", "quantity": 25, "notes": "Handle with care"
-        }),
-        "operations" => json!({
-            "external_id": "O-NEW", "external_source": SOURCE, "part_external_id": "P-1",
-            "operation_name": "Laser Cut", "cell_name": "Cutting", "sequence": 1,
-            "estimated_time_minutes": 30, "notes": "Use 1000W laser"
-        }),
-        other => panic!("no entity {other}"),
-    }
-}
+pub use crate::erp::fixtures::valid;
 
 /// Cell `Cutting` (`C-1`), job `J-1`, part `P-1` under it: the parents [`valid`] names.
 pub async fn parents(app: &TestApp) {
