@@ -12,7 +12,7 @@ use takt_domain::webhook::signature::{
     HEADER_ERYXON_EVENT, HEADER_ERYXON_SIGNATURE, HEADER_WEBHOOK_ID, HEADER_WEBHOOK_SIGNATURE,
     HEADER_WEBHOOK_TIMESTAMP, eryxon_signature, signature_header,
 };
-use takt_domain::webhook::{WebhookSecret, check_ip, check_url};
+use takt_domain::webhook::{WebhookSecret, check_ip, check_url, format_duration};
 use takt_store::sql::Backend;
 use takt_store::sql::webhooks::dispatch::{self, AttemptResult, Claimed};
 use takt_store::{StoreError, now};
@@ -26,6 +26,8 @@ pub struct DeliverySettings {
     pub retry_schedule: Vec<Duration>,
     /// Whether receivers on loopback addresses may be called (tests, a receiver on this host).
     pub allow_loopback: bool,
+    /// An endpoint whose deliveries have all failed for this long is switched off.
+    pub disable_after: Duration,
 }
 
 /// A receiver must connect within this, and answer within [`TIMEOUT`].
@@ -37,8 +39,6 @@ const LEASE: Duration = Duration::from_secs(15);
 const BATCH: i64 = 32;
 /// How long the dispatcher sleeps when nothing is due and no event was committed.
 const IDLE: Duration = Duration::from_secs(1);
-/// An endpoint whose deliveries have all failed for this long is switched off.
-const DISABLE_AFTER: chrono::Duration = chrono::Duration::days(5);
 /// How much of a receiver's answer the log keeps.
 const RESPONSE_BYTES: usize = 1024;
 
@@ -86,6 +86,12 @@ async fn step<B: Backend>(app: &App<B>, settings: &DeliverySettings) -> Result<b
         return Ok(made > 0);
     }
     let results = join_all(claimed.iter().map(|c| attempt(c, settings.allow_loopback))).await;
+    let disable_after = chrono::Duration::from_std(settings.disable_after).unwrap_or(chrono::Duration::MAX);
+    let reason = format!(
+        "every delivery failed for {}; switch it on again with active: true",
+        format_duration(settings.disable_after)
+    );
+    let reason = reason.as_str();
     for (claimed, result) in claimed.iter().zip(&results) {
         let at = now();
         let retry_at = match result.succeeded {
@@ -98,7 +104,10 @@ async fn step<B: Backend>(app: &App<B>, settings: &DeliverySettings) -> Result<b
         };
         app.db
             .write(|mut tx| async move {
-                let result = dispatch::record(&mut tx, claimed, result, retry_at, at - DISABLE_AFTER, at).await;
+                let disable_before =
+                    at.checked_sub_signed(disable_after).unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+                let switch_off = (disable_before, reason);
+                let result = dispatch::record(&mut tx, claimed, result, retry_at, switch_off, at).await;
                 (tx, result)
             })
             .await?;

@@ -47,6 +47,8 @@ pub struct Config {
     pub webhook_retry_schedule: Vec<Duration>,
     /// Whether webhooks may call loopback addresses (link-local and metadata ones never).
     pub webhook_allow_loopback: bool,
+    /// A webhook whose deliveries have all failed for this long is switched off.
+    pub webhook_disable_after: Duration,
 }
 
 impl Default for Config {
@@ -58,6 +60,7 @@ impl Default for Config {
             stream_keep_alive: Duration::from_secs(15),
             webhook_retry_schedule: RetrySchedule::default().steps().to_vec(),
             webhook_allow_loopback: false,
+            webhook_disable_after: Duration::from_secs(5 * 24 * 3600),
         }
     }
 }

@@ -17,6 +17,7 @@ pub fn start(service: Arc<dyn Service>, config: &Config) {
     let settings = DeliverySettings {
         retry_schedule: config.webhook_retry_schedule.clone(),
         allow_loopback: config.webhook_allow_loopback,
+        disable_after: config.webhook_disable_after,
     };
     let dispatcher = service.clone();
     tokio::spawn(async move { dispatcher.deliver_webhooks(settings).await });

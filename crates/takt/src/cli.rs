@@ -95,6 +95,10 @@ pub struct ServeArgs {
     /// Let webhooks call loopback addresses (127.0.0.0/8, ::1): for a receiver on this host.
     #[arg(long, env = "TAKT_WEBHOOK_ALLOW_LOOPBACK")]
     pub webhook_allow_loopback: bool,
+
+    /// Switch off a webhook whose every delivery has failed for this long.
+    #[arg(long, env = "TAKT_WEBHOOK_DISABLE_AFTER", default_value = "5d", value_parser = positive_duration)]
+    pub webhook_disable_after: Duration,
 }
 
 /// A duration such as `30d`, `12h`, `5m`, `10s` or `250ms`, more than zero.
@@ -188,6 +192,7 @@ async fn run(cli: Cli) -> Result<()> {
                 event_retention: args.event_retention,
                 webhook_retry_schedule: args.webhook_retry_schedule.steps().to_vec(),
                 webhook_allow_loopback: args.webhook_allow_loopback,
+                webhook_disable_after: args.webhook_disable_after,
                 ..takt_http::Config::default()
             };
             let listener =

@@ -181,13 +181,13 @@ pub async fn claim<T: Tx>(
 
 /// Records an attempt: the log line, then the delivery done, due again at `retry_at`, or failed
 /// for good (with a `webhook.delivery_failed` event). A webhook whose deliveries have all failed
-/// since `disable_before` or earlier is switched off.
+/// since `switch_off.0` or earlier is switched off, with the reason `switch_off.1`.
 pub async fn record<T: Tx>(
     tx: &mut T,
     claimed: &Claimed,
     result: &AttemptResult,
     retry_at: Option<DateTime<Utc>>,
-    disable_before: DateTime<Utc>,
+    switch_off: (DateTime<Utc>, &str),
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let q = Query::new(
@@ -237,10 +237,10 @@ pub async fn record<T: Tx>(
         "UPDATE webhooks SET active = FALSE, disabled_reason = $1, updated_at = $2 \
          WHERE id = $3 AND active AND failing_since <= $4",
     )
-    .arg("every delivery failed for 5 days; switch it on again with active: true")
+    .arg(switch_off.1)
     .arg(at)
     .arg(claimed.webhook_id)
-    .arg(disable_before);
+    .arg(switch_off.0);
     tx.execute(&q).await?;
     if status == "failed" {
         let data = json!({

@@ -404,4 +404,32 @@ backend_tests! {
         app.call(Method::PATCH, "/api-webhooks").json(json!({"active": false})).send().await.expect_error(422, "VALIDATION_ERROR");
         app.get("/api-webhooks/not-a-uuid").await.expect_error(404, "NOT_FOUND");
     }
+
+    async fn an_endpoint_that_keeps_failing_is_switched_off(backend: Backend) {
+        let config = Config {
+            webhook_retry_schedule: vec![Duration::from_millis(100); 20],
+            webhook_disable_after: Duration::from_millis(400),
+            ..webhook_config()
+        };
+        let app = TestApp::spawn_with(backend, config).await;
+        let receiver = Receiver::start(vec![500; 100]).await;
+        let hook = webhook(&app, &receiver.url, json!(["cell.*"])).await;
+        let id = hook["id"].as_str().unwrap();
+        create(&app, "cells", cell("C-1", "Cutting")).await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let read = loop {
+            let read = app.get(&format!("/api-webhooks/{id}")).await.expect(200)["data"].clone();
+            if read["active"] == false {
+                break read;
+            }
+            assert!(Instant::now() < deadline, "the failing webhook was never switched off");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert!(read["disabled_reason"].as_str().unwrap().contains("400ms"), "{read}");
+        let attempts = receiver.received().len();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(receiver.received().len(), attempts, "no delivery to a switched-off webhook");
+        let on = app.call(Method::PATCH, &format!("/api-webhooks/{id}")).json(json!({"active": true})).send().await;
+        assert_eq!((&on.expect(200)["data"]["active"], &on.body["data"]["disabled_reason"]), (&json!(true), &Value::Null));
+    }
 }
