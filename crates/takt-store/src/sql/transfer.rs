@@ -55,19 +55,8 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 fn decode(value: &Value, kind: ColumnType) -> Result<Param, String> {
-    let sql_type = match kind {
-        ColumnType::Uuid => SqlType::Uuid,
-        ColumnType::Text => SqlType::Text,
-        ColumnType::Int => SqlType::Int,
-        ColumnType::Float => SqlType::Float,
-        ColumnType::Bool => SqlType::Bool,
-        ColumnType::Timestamp => SqlType::Timestamp,
-        ColumnType::Date => SqlType::Date,
-        ColumnType::Decimal => SqlType::Decimal,
-        ColumnType::Bytes => SqlType::Bytes,
-    };
     if value.is_null() {
-        return Ok(Param::Null(sql_type));
+        return Ok(Param::Null(kind.sql_type()));
     }
     let text = || value.as_str().ok_or_else(|| format!("expected a string, got {value}"));
     Ok(match kind {

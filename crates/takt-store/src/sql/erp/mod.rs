@@ -4,6 +4,7 @@
 //! record, each in its own savepoint, so that only the bad records fail.
 
 mod read;
+pub(super) mod tables;
 mod upsert;
 mod write;
 

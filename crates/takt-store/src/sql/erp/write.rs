@@ -16,8 +16,9 @@ use takt_domain::text::fold;
 use uuid::Uuid;
 
 use super::read::by_ids;
+use super::tables::table;
 use super::upsert::{Columns, Upsert, Written, plan};
-use crate::sql::{DbError, Param, Query, RowExt, SqlType, Tx};
+use crate::sql::{DbError, Param, Query, RowExt, Tx};
 use crate::{StoreError, TenantId};
 
 /// The most keys one lookup query carries.
@@ -207,12 +208,11 @@ impl Writer {
         let rows: Vec<Upsert> = cells
             .iter()
             .map(|input| {
-                let mut c = Columns::default();
-                c.always("name", input.name.as_str())
-                    .always("name_folded", fold(&input.name))
-                    .patch("color", &input.color, Param::Null(SqlType::Text))
-                    .patch("sequence", &input.sequence, Param::Null(SqlType::Int))
-                    .patch("active", &input.active, Param::Bool(true));
+                let mut c = Columns::new(table(ErpEntity::Cell));
+                c.set("name", input.name.as_str())
+                    .patch("color", &input.color)
+                    .patch("sequence", &input.sequence)
+                    .patch("active", &input.active);
                 Upsert { key: &input.key, columns: c }
             })
             .collect();
@@ -231,18 +231,16 @@ impl Writer {
         resources: &[&ResourceInput],
         changed: &mut Vec<Changed>,
     ) -> Result<Vec<Written>, StoreError> {
-        let text = || Param::Null(SqlType::Text);
         let rows: Vec<Upsert> = resources
             .iter()
             .map(|input| {
-                let mut c = Columns::default();
-                c.always("name", input.name.as_str())
-                    .always("name_folded", fold(&input.name))
-                    .patch("type", &input.resource_type, text())
-                    .patch("description", &input.description, text())
-                    .text_folded("identifier", "identifier_folded", &input.identifier)
-                    .patch("location", &input.location, text())
-                    .patch("status", &input.status, text());
+                let mut c = Columns::new(table(ErpEntity::Resource));
+                c.set("name", input.name.as_str())
+                    .patch("type", &input.resource_type)
+                    .patch("description", &input.description)
+                    .patch("identifier", &input.identifier)
+                    .patch("location", &input.location)
+                    .patch("status", &input.status);
                 Upsert { key: &input.key, columns: c }
             })
             .collect();
@@ -259,14 +257,12 @@ impl Writer {
         let rows: Vec<Upsert> = jobs
             .iter()
             .map(|input| {
-                let mut c = Columns::default();
-                c.always("job_number", input.job_number.as_str())
-                    .always("job_number_folded", fold(&input.job_number))
-                    .text_folded("customer", "customer_folded", &input.customer)
-                    .patch("due_date", &input.due_date, Param::Null(SqlType::Date))
-                    .patch("priority", &input.priority, Param::Null(SqlType::Int))
-                    .patch("notes", &input.notes, Param::Null(SqlType::Text))
-                    .on_create("status", "not_started");
+                let mut c = Columns::new(table(ErpEntity::Job));
+                c.set("job_number", input.job_number.as_str())
+                    .patch("customer", &input.customer)
+                    .patch("due_date", &input.due_date)
+                    .patch("priority", &input.priority)
+                    .patch("notes", &input.notes);
                 Upsert { key: &input.key, columns: c }
             })
             .collect();
@@ -308,13 +304,12 @@ impl Writer {
             .iter()
             .map(|part| {
                 let input = part.input;
-                let mut c = Columns::default();
-                c.always("job_id", part.parent)
-                    .always("part_number", input.part_number.as_str())
-                    .always("part_number_folded", fold(&input.part_number))
-                    .patch("material", &input.material, Param::Null(SqlType::Text))
-                    .patch("quantity", &input.quantity, Param::Int(1))
-                    .patch("notes", &input.notes, Param::Null(SqlType::Text));
+                let mut c = Columns::new(table(ErpEntity::Part));
+                c.set("job_id", part.parent)
+                    .set("part_number", input.part_number.as_str())
+                    .patch("material", &input.material)
+                    .patch("quantity", &input.quantity)
+                    .patch("notes", &input.notes);
                 Upsert { key: &input.key, columns: c }
             })
             .collect();
@@ -356,14 +351,13 @@ impl Writer {
             .zip(cell_ids)
             .map(|(operation, cell_id)| {
                 let input = operation.input;
-                let mut c = Columns::default();
-                c.always("part_id", operation.parent)
-                    .always("cell_id", cell_id)
-                    .always("operation_name", input.operation_name.as_str())
-                    .always("operation_name_folded", fold(&input.operation_name))
-                    .patch("sequence", &input.sequence, Param::Null(SqlType::Int))
-                    .patch("estimated_time_minutes", &input.estimated_time_minutes, Param::Null(SqlType::Decimal))
-                    .patch("notes", &input.notes, Param::Null(SqlType::Text));
+                let mut c = Columns::new(table(ErpEntity::Operation));
+                c.set("part_id", operation.parent)
+                    .set("cell_id", cell_id)
+                    .set("operation_name", input.operation_name.as_str())
+                    .patch("sequence", &input.sequence)
+                    .patch("estimated_time_minutes", &input.estimated_time_minutes)
+                    .patch("notes", &input.notes);
                 Upsert { key: &input.key, columns: c }
             })
             .collect();
