@@ -10,6 +10,7 @@ mod events;
 mod health;
 mod master;
 pub mod openapi;
+pub mod wording;
 
 use std::any::Any;
 use std::sync::Arc;

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::catalog::{ColumnType, TABLES, TableDef};
 use super::{DbError, Param, Query, Row, RowExt, SqlType, Tx};
+use crate::error::{Entity, Lookup};
 use crate::now;
 use crate::{StoreError, TransferSummary};
 
@@ -84,7 +85,7 @@ pub async fn export<T: Tx>(
         Some(name) => {
             let query = Query::new("SELECT id, name FROM tenants WHERE name_folded = $1").arg(fold(name));
             let row = tx.fetch_optional(&query).await?;
-            let row = row.ok_or_else(|| StoreError::not_found(format!("no tenant named '{name}'")))?;
+            let row = row.ok_or_else(|| StoreError::missing(Entity::Tenant, Lookup::Name(name.to_owned()), None))?;
             (Some(row.get::<Uuid>(0)?), Some(row.get::<String>(1)?))
         }
         None => (None, None),

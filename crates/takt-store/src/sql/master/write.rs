@@ -96,10 +96,7 @@ fn field_columns(spec: &EntitySpec, field: &MasterField, value: Option<&FieldVal
 
 fn write_conflict(spec: &EntitySpec, error: DbError) -> StoreError {
     match error {
-        DbError::Unique { .. } => StoreError::conflict(format!(
-            "another {} with the same unique values was written at the same time; retry",
-            spec.label
-        )),
+        DbError::Unique { .. } => StoreError::Raced { entity: spec.kind },
         other => StoreError::from(other),
     }
 }
