@@ -13,6 +13,8 @@ use takt_domain::error::{FieldError, Invalid};
 use takt_store::StoreError;
 use utoipa::ToSchema;
 
+use crate::wording::{Worded, word};
+
 /// A failed request, as the client sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
@@ -126,9 +128,6 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         match error {
-            StoreError::NotFound { message, details } => ApiError { details, ..ApiError::not_found(message) },
-            StoreError::Conflict(message) => ApiError::conflict(message),
-            StoreError::Invalid(invalid) => ApiError::invalid(invalid),
             StoreError::CursorExpired { oldest_seq } => ApiError {
                 oldest_seq: Some(oldest_seq),
                 ..ApiError::new(
@@ -153,6 +152,12 @@ impl From<StoreError> for ApiError {
                 tracing::error!(%reason, "internal error");
                 ApiError::internal()
             }
+            fact => match word(&fact) {
+                Some(Worded::NotFound { message, details }) => ApiError { details, ..ApiError::not_found(message) },
+                Some(Worded::Conflict(message)) => ApiError::conflict(message),
+                Some(Worded::Invalid(invalid)) => ApiError::invalid(invalid),
+                None => unreachable!("only the failures matched above have no words"),
+            },
         }
     }
 }

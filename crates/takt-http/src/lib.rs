@@ -11,6 +11,7 @@ mod health;
 mod master;
 pub mod openapi;
 mod webhooks;
+pub mod wording;
 
 use std::any::Any;
 use std::sync::Arc;

@@ -1,19 +1,141 @@
-//! What can go wrong in the store, in the terms the API answers with.
+//! What can go wrong in the store, as facts: which record was looked for and not found, which
+//! unique value is taken, which record is in use or frozen. The edge (`takt-http`) words them.
 
-use takt_domain::error::{FieldError, Invalid};
+use takt_domain::erp::ErpEntity;
+use takt_domain::error::{Invalid, Path};
+use takt_domain::master_data::EntityKind;
+use uuid::Uuid;
 
 use crate::sql::DbError;
+
+/// What a fact is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Erp(ErpEntity),
+    Master(EntityKind),
+    Key,
+    Tenant,
+}
+
+/// How a record was looked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// By its Takt id (an ERP record).
+    Uuid(Uuid),
+    /// By its integer id (a master-data record).
+    Id(i64),
+    Name(String),
+    /// By a name with `%` wildcards.
+    Pattern(String),
+    ExternalId {
+        external_id: String,
+        source: String,
+    },
+    /// By the start of a key's lookup prefix.
+    Prefix(String),
+    /// A property definition by name, among those for the records of `of`.
+    Property {
+        name: String,
+        of: EntityKind,
+    },
+}
+
+/// A field of a request body: `field` of the object at `within`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct At {
+    pub within: Path,
+    pub field: &'static str,
+}
+
+impl At {
+    /// A field at the top of the body.
+    pub fn field(field: &'static str) -> At {
+        At { within: Path::root(), field }
+    }
+}
+
+/// A record looked for and not found, and the field that named it, if one did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub entity: Entity,
+    pub by: Lookup,
+    pub at: Option<At>,
+}
+
+/// Records of `entity` that use another: how many, the first's id, and its title when only one does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub entity: EntityKind,
+    pub count: i64,
+    pub first: i64,
+    pub title: Option<String>,
+}
+
+/// What a rule refused to let happen to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Act {
+    Rename,
+    Delete,
+    /// A change of status.
+    Move,
+}
+
+/// What a frozen BoM version keeps from changing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocked {
+    Field(&'static str),
+    Slots,
+    /// Going back to this status.
+    Status(String),
+}
 
 /// A store failure.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StoreError {
-    /// The record, or a record it references, does not exist in this tenant.
-    #[error("{message}")]
-    NotFound { message: String, details: Vec<FieldError> },
-    /// A unique value is taken, a record is in use, or a frozen record would change.
-    #[error("{0}")]
-    Conflict(String),
-    /// A value that only the database can judge is wrong (a pattern matching several records).
+    /// Records (or records a request references) that do not exist in this tenant; never empty.
+    #[error("missing: {0:?}")]
+    Missing(Vec<Missing>),
+    /// A unique value another record holds: `field` (none for a set of fields, then `value` is
+    /// the record's title) and `value` (none when several records were written at once).
+    #[error("taken: {entity:?} {field:?} {value:?}")]
+    Taken { entity: Entity, field: Option<&'static str>, value: Option<String> },
+    /// Another transaction wrote a record with the same unique values at the same time.
+    #[error("raced: {entity:?}")]
+    Raced { entity: EntityKind },
+    /// A unique constraint refused a write; `columns` as the engine reports them.
+    #[error("duplicate in {table}({})", columns.join(", "))]
+    Duplicate { table: String, columns: Vec<String> },
+    /// A foreign key refused a write or a delete.
+    #[error("foreign key violated")]
+    ForeignKey,
+    /// A record others use, and who uses it (nobody known: a foreign key refused its delete).
+    #[error("in use: {entity:?} {title}")]
+    InUse { entity: EntityKind, title: String, users: Vec<User> },
+    /// A built-in record.
+    #[error("built in: {entity:?} {title} {act:?}")]
+    BuiltIn { entity: EntityKind, title: String, act: Act },
+    /// A BoM version approved (or later) and so frozen; `next` is a version number still free.
+    #[error("frozen: {version} {status} {blocked:?}")]
+    Frozen { version: String, status: String, next: String, blocked: Blocked },
+    /// A schedule whose status keeps it: it only moves forward, and is deleted only before it starts.
+    #[error("started: {title} {status} {act:?}")]
+    Started { title: String, status: String, act: Act },
+    /// A recipe to schedule whose BoM version is not approved.
+    #[error("unapproved: {recipe} {version} {status}")]
+    Unapproved { recipe: String, version: String, status: String },
+    /// A recipe's BoM version that builds another product than the recipe, at its field.
+    #[error("wrong product: {bom}")]
+    WrongProduct { bom: String, at: At },
+    /// A nested record's parent id that is not the record it is nested in.
+    #[error("not nested: {parent:?}")]
+    NotNested { parent: ErpEntity, at: At },
+    /// Two references of one record (the one `at`, and `other`) that name different records.
+    #[error("disagree: {entity:?} {other}")]
+    Disagree { entity: ErpEntity, at: At, other: &'static str },
+    /// A name, pattern or prefix that matches several records (`more`: and maybe others).
+    #[error("ambiguous: {entity:?} {by:?}")]
+    Ambiguous { entity: Entity, by: Lookup, matches: Vec<String>, more: bool, at: Option<At> },
+    /// Values the domain's rules refuse, in the domain's words; or a bad line of an import.
     #[error("{0}")]
     Invalid(Invalid),
     /// A feed cursor points below the events still kept.
@@ -31,44 +153,13 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn not_found(message: impl Into<String>) -> StoreError {
-        StoreError::NotFound { message: message.into(), details: Vec::new() }
-    }
-
-    /// A missing reference, named at its field.
-    pub fn missing_reference(field: impl Into<String>, message: impl Into<String>) -> StoreError {
-        StoreError::missing(vec![FieldError::new(field, message)], "references name records that do not exist")
-    }
-
-    /// References that name nothing, each at its field: one says its own message, several are
-    /// counted (`2 <several>`).
-    pub fn missing(details: Vec<FieldError>, several: &str) -> StoreError {
-        let message = match details.as_slice() {
-            [one] => one.message.clone(),
-            many => format!("{} {several}", many.len()),
-        };
-        StoreError::NotFound { message, details }
-    }
-
-    pub fn conflict(message: impl Into<String>) -> StoreError {
-        StoreError::Conflict(message.into())
+    /// One record (or reference) that does not exist.
+    pub fn missing(entity: Entity, by: Lookup, at: Option<At>) -> StoreError {
+        StoreError::Missing(vec![Missing { entity, by, at }])
     }
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> StoreError {
         StoreError::Invalid(Invalid::one(field, message))
-    }
-
-    /// A short sentence for a bulk result line.
-    pub fn summary(&self) -> String {
-        match self {
-            StoreError::NotFound { message, details } if details.len() > 1 => {
-                let all: Vec<_> = details.iter().map(|d| format!("{} {}", d.field, d.message)).collect();
-                format!("{message}: {}", all.join("; "))
-            }
-            StoreError::Invalid(invalid) => invalid.summary(),
-            StoreError::Internal(_) => "internal error".to_owned(),
-            other => other.to_string(),
-        }
     }
 }
 
@@ -77,12 +168,8 @@ impl From<DbError> for StoreError {
         match error {
             DbError::Unavailable(m) => StoreError::Unavailable(m),
             DbError::Retryable(m) => StoreError::Busy(m),
-            DbError::Unique { table, columns } => {
-                StoreError::Conflict(format!("a record with the same {} already exists in {table}", columns.join(", ")))
-            }
-            DbError::ForeignKey(_) => {
-                StoreError::Conflict("the record is in use, or references a record that no longer exists".to_owned())
-            }
+            DbError::Unique { table, columns } => StoreError::Duplicate { table, columns },
+            DbError::ForeignKey(_) => StoreError::ForeignKey,
             other => StoreError::Internal(other.to_string()),
         }
     }

@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use takt_domain::erp::SyncInput;
+use takt_domain::error::Invalid;
 use uuid::Uuid;
+
+use crate::StoreError;
 
 /// A tenant's id. Every record belongs to exactly one tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,18 +36,27 @@ pub struct KeyInfo {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// One record of a bulk request: parsed, or already refused with a reason.
+/// One record of a bulk request: parsed, or refused by the parser.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BulkItem {
     Valid(SyncInput),
-    Invalid { external_id: Option<String>, error: String },
+    Invalid { external_id: Option<String>, error: Invalid },
 }
 
 /// The result of one bulk record, in request order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BulkResult {
     Synced(takt_domain::erp::records::SyncOutcome),
-    Failed { external_id: Option<String>, error: String },
+    /// The parser refused the record; it was not applied.
+    Refused {
+        external_id: Option<String>,
+        error: Invalid,
+    },
+    /// Applying the record failed; nothing of it was written.
+    Failed {
+        external_id: Option<String>,
+        error: StoreError,
+    },
 }
 
 /// One page of a list, and how many records match in all.

@@ -13,6 +13,8 @@ use takt_app::Service;
 use takt_domain::api_key::{ApiKey, prefix_query};
 use takt_domain::rate_limit::RatePolicy;
 use takt_domain::webhook::{RetrySchedule, parse_duration};
+use takt_http::wording;
+use takt_store::error::Entity;
 use takt_store::{StoreError, TransferSummary};
 use tracing_subscriber::EnvFilter;
 
@@ -167,7 +169,10 @@ pub async fn main() -> ExitCode {
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("takt: {error:#}");
+            match error.downcast_ref::<StoreError>() {
+                Some(store) => eprintln!("takt: {}", wording::sentence(store)),
+                None => eprintln!("takt: {error:#}"),
+            }
             ExitCode::FAILURE
         }
     }
@@ -221,8 +226,8 @@ async fn run(cli: Cli) -> Result<()> {
                 match store.create_key(tenant.trim(), name.as_deref(), &key).await {
                     Ok(info) => break (key, info),
                     // The new key's lookup prefix is taken (48 random bits collided): make another.
-                    Err(StoreError::Conflict(reason)) if attempt < 3 => {
-                        tracing::debug!(%reason, "creating the key again");
+                    Err(error @ StoreError::Taken { entity: Entity::Key, .. }) if attempt < 3 => {
+                        tracing::debug!(reason = %wording::sentence(&error), "creating the key again");
                         attempt += 1;
                     }
                     Err(error) => return Err(error.into()),

@@ -15,6 +15,7 @@ use super::responses::{BulkLine, BulkSummary, ErrorAction, Success};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::wording;
 
 pub async fn bulk_sync(
     entity: ErpEntity,
@@ -34,7 +35,7 @@ pub async fn bulk_sync(
         .map(|record| match parse_sync(entity, record, Path::root()) {
             Ok(input) => BulkItem::Valid(input),
             Err(invalid) => {
-                BulkItem::Invalid { external_id: external_id_of(record).map(str::to_owned), error: headline(&invalid) }
+                BulkItem::Invalid { external_id: external_id_of(record).map(str::to_owned), error: invalid }
             }
         })
         .collect();
@@ -49,9 +50,13 @@ pub async fn bulk_sync(
                 }
                 BulkLine::from(outcome)
             }
+            BulkResult::Refused { external_id, error } => {
+                summary.errors += 1;
+                BulkLine::Failed { external_id, action: ErrorAction::Error, error: headline(&error) }
+            }
             BulkResult::Failed { external_id, error } => {
                 summary.errors += 1;
-                BulkLine::Failed { external_id, action: ErrorAction::Error, error }
+                BulkLine::Failed { external_id, action: ErrorAction::Error, error: wording::summary(&error) }
             }
         });
     }

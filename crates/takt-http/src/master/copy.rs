@@ -15,18 +15,17 @@ use takt_domain::master_data::render;
 pub async fn copy(state: &AppState, caller: Caller, body: Value) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = parse_copy(&body)?;
     let (_, record) =
-        state.app.master_upsert(caller.tenant, &caller.actor, EntityKind::Product, &input).await.map_err(|error| {
-            match error {
-                StoreError::NotFound { message, mut details } => {
-                    for detail in &mut details {
-                        if detail.field == "sourceProductName" {
-                            detail.field = "srcProductName".into();
+        state.app.master_upsert(caller.tenant, &caller.actor, EntityKind::Product, &input).await.map_err(
+            |mut error| {
+                if let StoreError::Missing(missing) = &mut error {
+                    for at in missing.iter_mut().filter_map(|m| m.at.as_mut()) {
+                        if at.field == "sourceProductName" {
+                            at.field = "srcProductName";
                         }
                     }
-                    StoreError::NotFound { message, details }
                 }
-                other => other,
-            }
-        })?;
+                error
+            },
+        )?;
     Ok((StatusCode::CREATED, Json(render::record(&record))))
 }

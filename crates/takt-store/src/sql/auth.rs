@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::query::like_literal;
 use super::{Query, Row, RowExt, Tx};
+use crate::error::{Entity, Lookup};
 use crate::{KeyInfo, StoreError, StoredKey, TenantId};
 
 const KEY_COLUMNS: &str = "k.id, t.name, k.name, k.lookup_prefix, k.created_at, k.last_used_at, k.revoked_at FROM api_keys k JOIN tenants t ON t.id = k.tenant_id";
@@ -86,7 +87,7 @@ pub async fn create_key<T: Tx>(
         )
         .await;
     if let Err(super::DbError::Unique { .. }) = inserted {
-        return Err(StoreError::conflict("a key with the same lookup prefix exists; create another key"));
+        return Err(StoreError::Taken { entity: Entity::Key, field: Some("lookup_prefix"), value: None });
     }
     inserted?;
     let row = tx.fetch_optional(&Query::new(format!("SELECT {KEY_COLUMNS} WHERE k.id = $1")).arg(id)).await?;
@@ -111,7 +112,7 @@ pub async fn revoke_key<T: Tx>(tx: &mut T, prefix: &str, at: DateTime<Utc>) -> R
         .await?;
     let mut keys: Vec<KeyInfo> = rows.iter().map(key_info).collect::<Result<_, _>>()?;
     match keys.len() {
-        0 => Err(StoreError::not_found(format!("no key starts with {prefix}"))),
+        0 => Err(StoreError::missing(Entity::Key, Lookup::Prefix(prefix.to_owned()), None)),
         1 => {
             let mut key = keys.remove(0);
             if key.revoked_at.is_none() {
@@ -121,10 +122,13 @@ pub async fn revoke_key<T: Tx>(tx: &mut T, prefix: &str, at: DateTime<Utc>) -> R
             }
             Ok(key)
         }
-        n => Err(StoreError::conflict(format!(
-            "{prefix} matches {n} keys ({}); give more characters",
-            keys.iter().map(|k| k.lookup_prefix.as_str()).collect::<Vec<_>>().join(", ")
-        ))),
+        _ => Err(StoreError::Ambiguous {
+            entity: Entity::Key,
+            by: Lookup::Prefix(prefix.to_owned()),
+            matches: keys.into_iter().map(|k| k.lookup_prefix).collect(),
+            more: false,
+            at: None,
+        }),
     }
 }
 

@@ -1,11 +1,14 @@
 //! Every table Takt keeps and the type of each column: what export and import move, in an
-//! order where referenced rows come first. Master-data tables are derived from the entity
-//! descriptions, so a new field cannot be forgotten here.
+//! order where referenced rows come first. ERP and master-data tables are derived from their
+//! descriptions (`erp/tables.rs`, the entity descriptions), so a new field cannot be forgotten here.
 
 use std::sync::LazyLock;
 
 use takt_domain::master_data::{self, EntitySpec};
 use takt_domain::schema::Kind;
+
+use super::SqlType;
+use super::erp::tables as erp;
 
 /// The portable type of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +22,23 @@ pub enum ColumnType {
     Date,
     Decimal,
     Bytes,
+}
+
+impl ColumnType {
+    /// The type a parameter of this column binds as.
+    pub fn sql_type(self) -> SqlType {
+        match self {
+            ColumnType::Uuid => SqlType::Uuid,
+            ColumnType::Text => SqlType::Text,
+            ColumnType::Int => SqlType::Int,
+            ColumnType::Float => SqlType::Float,
+            ColumnType::Bool => SqlType::Bool,
+            ColumnType::Timestamp => SqlType::Timestamp,
+            ColumnType::Date => SqlType::Date,
+            ColumnType::Decimal => SqlType::Decimal,
+            ColumnType::Bytes => SqlType::Bytes,
+        }
+    }
 }
 
 /// One table as export and import see it.
@@ -54,9 +74,13 @@ const SYNC_KEY: [(&str, ColumnType); 4] =
     [("id", Uuid), ("tenant_id", Uuid), ("external_source", Text), ("external_id", Text)];
 const STAMPS: [(&str, ColumnType); 2] = [("created_at", Timestamp), ("updated_at", Timestamp)];
 
-fn erp_table(name: &str, columns: &[(&str, ColumnType)]) -> TableDef {
-    let all: Vec<_> = SYNC_KEY.iter().chain(columns).chain(STAMPS.iter()).copied().collect();
-    TableDef::fixed(name, &all, &["id"])
+/// An ERP table's stored columns: the sync key, its own columns with their folded twins, the
+/// timestamps.
+fn erp_table(table: &erp::Table) -> TableDef {
+    let own = table.columns.iter().filter(|c| !matches!(c.write, erp::Write::Joined(_)));
+    let columns = own.flat_map(|c| std::iter::once((c.name, c.ty)).chain(c.folded.map(|twin| (twin, Text))));
+    let all: Vec<_> = SYNC_KEY.iter().copied().chain(columns).chain(STAMPS.iter().copied()).collect();
+    TableDef::fixed(table.name, &all, &["id"])
 }
 
 /// The column type of a master-data field.
@@ -120,60 +144,8 @@ pub static TABLES: LazyLock<Vec<TableDef>> = LazyLock::new(|| {
             ],
             &["id"],
         ),
-        erp_table(
-            "cells",
-            &[("name", Text), ("name_folded", Text), ("color", Text), ("sequence", Int), ("active", Bool)],
-        ),
-        erp_table(
-            "resources",
-            &[
-                ("name", Text),
-                ("name_folded", Text),
-                ("type", Text),
-                ("description", Text),
-                ("identifier", Text),
-                ("identifier_folded", Text),
-                ("location", Text),
-                ("status", Text),
-            ],
-        ),
-        erp_table(
-            "jobs",
-            &[
-                ("job_number", Text),
-                ("job_number_folded", Text),
-                ("customer", Text),
-                ("customer_folded", Text),
-                ("due_date", Date),
-                ("priority", Int),
-                ("notes", Text),
-                ("status", Text),
-            ],
-        ),
-        erp_table(
-            "parts",
-            &[
-                ("job_id", Uuid),
-                ("part_number", Text),
-                ("part_number_folded", Text),
-                ("material", Text),
-                ("quantity", Int),
-                ("notes", Text),
-            ],
-        ),
-        erp_table(
-            "operations",
-            &[
-                ("part_id", Uuid),
-                ("cell_id", Uuid),
-                ("operation_name", Text),
-                ("operation_name_folded", Text),
-                ("sequence", Int),
-                ("estimated_time_minutes", Decimal),
-                ("notes", Text),
-            ],
-        ),
     ];
+    tables.extend(erp::TABLES.into_iter().map(erp_table));
     tables.push(TableDef::fixed(
         "event_sequences",
         &[("tenant_id", Uuid), ("last_seq", Int), ("pruned_through", Int)],
@@ -264,5 +236,34 @@ mod tests {
         let versions = TABLES.iter().find(|t| t.name == "bom_versions").unwrap();
         assert_eq!(versions.late, ["schedule_id"]);
         assert!(TABLES.iter().any(|t| t.name == "product_properties"));
+    }
+
+    #[test]
+    fn erp_tables_keep_their_columns_in_order() {
+        let jobs = TABLES.iter().find(|t| t.name == "jobs").unwrap();
+        let names: Vec<&str> = jobs.columns.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "id",
+                "tenant_id",
+                "external_source",
+                "external_id",
+                "job_number",
+                "job_number_folded",
+                "customer",
+                "customer_folded",
+                "due_date",
+                "priority",
+                "notes",
+                "status",
+                "created_at",
+                "updated_at"
+            ]
+        );
+        let operations = TABLES.iter().find(|t| t.name == "operations").unwrap();
+        assert!(!operations.columns.iter().any(|(c, _)| c == "cell_name"));
+        let names: Vec<&str> = TABLES.iter().map(|t| t.name.as_str()).take(7).collect();
+        assert_eq!(names, ["tenants", "api_keys", "cells", "resources", "jobs", "parts", "operations"]);
     }
 }

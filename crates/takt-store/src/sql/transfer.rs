@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::catalog::{ColumnType, TABLES, TableDef};
 use super::{DbError, Param, Query, Row, RowExt, SqlType, Tx};
+use crate::error::{Entity, Lookup};
 use crate::now;
 use crate::{StoreError, TransferSummary};
 
@@ -55,19 +56,8 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 fn decode(value: &Value, kind: ColumnType) -> Result<Param, String> {
-    let sql_type = match kind {
-        ColumnType::Uuid => SqlType::Uuid,
-        ColumnType::Text => SqlType::Text,
-        ColumnType::Int => SqlType::Int,
-        ColumnType::Float => SqlType::Float,
-        ColumnType::Bool => SqlType::Bool,
-        ColumnType::Timestamp => SqlType::Timestamp,
-        ColumnType::Date => SqlType::Date,
-        ColumnType::Decimal => SqlType::Decimal,
-        ColumnType::Bytes => SqlType::Bytes,
-    };
     if value.is_null() {
-        return Ok(Param::Null(sql_type));
+        return Ok(Param::Null(kind.sql_type()));
     }
     let text = || value.as_str().ok_or_else(|| format!("expected a string, got {value}"));
     Ok(match kind {
@@ -95,7 +85,7 @@ pub async fn export<T: Tx>(
         Some(name) => {
             let query = Query::new("SELECT id, name FROM tenants WHERE name_folded = $1").arg(fold(name));
             let row = tx.fetch_optional(&query).await?;
-            let row = row.ok_or_else(|| StoreError::not_found(format!("no tenant named '{name}'")))?;
+            let row = row.ok_or_else(|| StoreError::missing(Entity::Tenant, Lookup::Name(name.to_owned()), None))?;
             (Some(row.get::<Uuid>(0)?), Some(row.get::<String>(1)?))
         }
         None => (None, None),

@@ -4,6 +4,7 @@
 //! record, each in its own savepoint, so that only the bad records fail.
 
 mod read;
+pub(super) mod tables;
 mod upsert;
 mod write;
 
@@ -54,7 +55,7 @@ pub async fn apply_bulk<T: Tx>(
         let input = match item {
             BulkItem::Valid(input) => input,
             BulkItem::Invalid { external_id, error } => {
-                results[index] = Some(BulkResult::Failed { external_id: external_id.clone(), error: error.clone() });
+                results[index] = Some(BulkResult::Refused { external_id: external_id.clone(), error: error.clone() });
                 continue;
             }
         };
@@ -160,7 +161,7 @@ async fn apply_run<T: Tx>(
             Err(error) => {
                 savepoint(tx, "ROLLBACK TO SAVEPOINT", "bulk_record").await?;
                 savepoint(tx, "RELEASE SAVEPOINT", "bulk_record").await?;
-                BulkResult::Failed { external_id: Some(input.key().external_id.clone()), error: error.summary() }
+                BulkResult::Failed { external_id: Some(input.key().external_id.clone()), error }
             }
         });
     }

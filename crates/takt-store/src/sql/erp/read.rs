@@ -5,158 +5,19 @@ use std::collections::HashMap;
 
 use takt_domain::erp::ErpEntity;
 use takt_domain::erp::query::ListQuery;
-use takt_domain::erp::records::{Cell, ErpRecord, Job, Operation, Part, Resource};
+use takt_domain::erp::records::{ErpRecord, Operation, Part};
 use uuid::Uuid;
 
+use super::tables::{Table, table};
 use crate::sql::query::like_literal;
-use crate::sql::{DbError, Param, Query, Row, RowExt, Tx};
+use crate::sql::{Param, Query, RowExt, Tx};
+use crate::{Page, StoreError, TenantId};
 
 /// The most ids one lookup carries.
 const LOOKUP_CHUNK: usize = 400;
-use crate::{Page, StoreError, TenantId};
 
-/// How one entity is listed and read.
-struct Listing {
-    alias: &'static str,
-    /// `SELECT` list and `FROM` clause.
-    select: &'static str,
-    search: &'static [&'static str],
-    status: bool,
-    parent_column: Option<&'static str>,
-    cell_column: Option<&'static str>,
-    read: fn(&dyn Row) -> Result<ErpRecord, DbError>,
-}
-
-fn listing(entity: ErpEntity) -> Listing {
-    match entity {
-        ErpEntity::Cell => Listing {
-            alias: "c",
-            select: "c.id, c.external_id, c.external_source, c.name, c.color, c.sequence, c.active, c.created_at, \
-                     c.updated_at FROM cells c",
-            search: &["c.name_folded"],
-            status: false,
-            parent_column: None,
-            cell_column: None,
-            read: |r| {
-                Ok(ErpRecord::Cell(Cell {
-                    id: r.get(0)?,
-                    external_id: r.get(1)?,
-                    external_source: r.get(2)?,
-                    name: r.get(3)?,
-                    color: r.opt(4)?,
-                    sequence: r.opt(5)?,
-                    active: r.get(6)?,
-                    created_at: r.get(7)?,
-                    updated_at: r.get(8)?,
-                }))
-            },
-        },
-        ErpEntity::Resource => Listing {
-            alias: "r",
-            select: "r.id, r.external_id, r.external_source, r.name, r.type, r.description, r.identifier, r.location, \
-                     r.status, r.created_at, r.updated_at FROM resources r",
-            search: &["r.name_folded", "r.identifier_folded"],
-            status: true,
-            parent_column: None,
-            cell_column: None,
-            read: |r| {
-                Ok(ErpRecord::Resource(Resource {
-                    id: r.get(0)?,
-                    external_id: r.get(1)?,
-                    external_source: r.get(2)?,
-                    name: r.get(3)?,
-                    resource_type: r.opt(4)?,
-                    description: r.opt(5)?,
-                    identifier: r.opt(6)?,
-                    location: r.opt(7)?,
-                    status: r.opt(8)?,
-                    created_at: r.get(9)?,
-                    updated_at: r.get(10)?,
-                }))
-            },
-        },
-        ErpEntity::Job => Listing {
-            alias: "j",
-            select: "j.id, j.external_id, j.external_source, j.job_number, j.customer, j.due_date, j.priority, j.notes, \
-                     j.status, j.created_at, j.updated_at FROM jobs j",
-            search: &["j.job_number_folded", "j.customer_folded"],
-            status: true,
-            parent_column: None,
-            cell_column: None,
-            read: |r| {
-                Ok(ErpRecord::Job(Job {
-                    id: r.get(0)?,
-                    external_id: r.get(1)?,
-                    external_source: r.get(2)?,
-                    job_number: r.get(3)?,
-                    customer: r.opt(4)?,
-                    due_date: r.opt(5)?,
-                    priority: r.opt(6)?,
-                    notes: r.opt(7)?,
-                    status: r.get(8)?,
-                    created_at: r.get(9)?,
-                    updated_at: r.get(10)?,
-                    parts: None,
-                }))
-            },
-        },
-        ErpEntity::Part => Listing {
-            alias: "p",
-            select: "p.id, p.job_id, j.external_id, p.external_id, p.external_source, p.part_number, p.material, \
-                     p.quantity, p.notes, p.created_at, p.updated_at FROM parts p JOIN jobs j ON j.id = p.job_id",
-            search: &["p.part_number_folded"],
-            status: false,
-            parent_column: Some("p.job_id"),
-            cell_column: None,
-            read: |r| {
-                Ok(ErpRecord::Part(Part {
-                    id: r.get(0)?,
-                    job_id: r.get(1)?,
-                    job_external_id: r.get(2)?,
-                    external_id: r.get(3)?,
-                    external_source: r.get(4)?,
-                    part_number: r.get(5)?,
-                    material: r.opt(6)?,
-                    quantity: r.get(7)?,
-                    notes: r.opt(8)?,
-                    created_at: r.get(9)?,
-                    updated_at: r.get(10)?,
-                    operations: None,
-                }))
-            },
-        },
-        ErpEntity::Operation => Listing {
-            alias: "o",
-            select: "o.id, o.part_id, p.external_id, o.cell_id, c.name, o.external_id, o.external_source, \
-                     o.operation_name, o.sequence, o.estimated_time_minutes, o.notes, o.created_at, o.updated_at \
-                     FROM operations o JOIN parts p ON p.id = o.part_id JOIN cells c ON c.id = o.cell_id",
-            search: &["o.operation_name_folded"],
-            status: false,
-            parent_column: Some("o.part_id"),
-            cell_column: Some("o.cell_id"),
-            read: |r| {
-                Ok(ErpRecord::Operation(Operation {
-                    id: r.get(0)?,
-                    part_id: r.get(1)?,
-                    part_external_id: r.get(2)?,
-                    cell_id: r.get(3)?,
-                    cell_name: r.get(4)?,
-                    external_id: r.get(5)?,
-                    external_source: r.get(6)?,
-                    operation_name: r.get(7)?,
-                    sequence: r.opt(8)?,
-                    estimated_time_minutes: r.opt(9)?,
-                    notes: r.opt(10)?,
-                    created_at: r.get(11)?,
-                    updated_at: r.get(12)?,
-                }))
-            },
-        },
-    }
-}
-
-fn where_clause(listing: &Listing, tenant: TenantId, query: &ListQuery) -> Query {
-    let a = listing.alias;
+fn where_clause(table: &Table, tenant: TenantId, query: &ListQuery) -> Query {
+    let a = table.alias;
     let mut q = Query::new(format!(" WHERE {a}.tenant_id = "));
     q.bind(tenant.0);
     if let Some(source) = &query.external_source {
@@ -165,23 +26,23 @@ fn where_clause(listing: &Listing, tenant: TenantId, query: &ListQuery) -> Query
     if let Some(external_id) = &query.external_id {
         q.push(&format!(" AND {a}.external_id = ")).bind(external_id.as_str());
     }
-    if let (Some(status), true) = (&query.status, listing.status) {
+    if let (Some(status), true) = (&query.status, table.status) {
         q.push(&format!(" AND {a}.status = ")).bind(status.as_str());
     }
-    if let (Some(parent), Some(column)) = (query.parent_id, listing.parent_column) {
+    if let (Some(parent), Some(column)) = (query.parent_id, table.parent_column) {
         q.push(&format!(" AND {column} = ")).bind(parent);
     }
-    if let (Some(cell), Some(column)) = (query.cell_id, listing.cell_column) {
+    if let (Some(cell), Some(column)) = (query.cell_id, table.cell_column) {
         q.push(&format!(" AND {column} = ")).bind(cell);
     }
     if let Some(search) = &query.search {
         let pattern = format!("%{}%", like_literal(search));
         q.push(" AND (");
-        for (i, column) in listing.search.iter().enumerate() {
+        for (i, column) in table.search.iter().enumerate() {
             if i > 0 {
                 q.push(" OR ");
             }
-            q.push(&format!("{column} LIKE ")).bind(pattern.as_str()).push(" ESCAPE '\\'");
+            q.push(&format!("{a}.{column} LIKE ")).bind(pattern.as_str()).push(" ESCAPE '\\'");
         }
         q.push(")");
     }
@@ -201,19 +62,18 @@ pub async fn list<T: Tx>(
     entity: ErpEntity,
     query: &ListQuery,
 ) -> Result<Page<ErpRecord>, StoreError> {
-    let listing = listing(entity);
-    let filter = where_clause(&listing, tenant, query);
-    let from = listing.select.split_once(" FROM ").map(|(_, from)| from).expect("a FROM clause");
+    let table = table(entity);
+    let filter = where_clause(table, tenant, query);
     let total: i64 = tx
-        .fetch_optional(&with_where(format!("SELECT COUNT(*) FROM {from}"), &filter))
+        .fetch_optional(&with_where(format!("SELECT COUNT(*) FROM {}", table.from()), &filter))
         .await?
         .map(|row| row.get(0))
         .transpose()?
         .unwrap_or(0);
-    let mut q = with_where(format!("SELECT {}", listing.select), &filter);
-    q.push(&format!(" ORDER BY {}.id LIMIT ", listing.alias)).bind(query.limit).push(" OFFSET ").bind(query.offset);
+    let mut q = with_where(format!("SELECT {}", table.select()), &filter);
+    q.push(&format!(" ORDER BY {}.id LIMIT ", table.alias)).bind(query.limit).push(" OFFSET ").bind(query.offset);
     let rows = tx.fetch_all(&q).await?;
-    let items = rows.iter().map(|row| (listing.read)(row)).collect::<Result<Vec<_>, _>>()?;
+    let items = rows.iter().map(|row| table.read(row)).collect::<Result<Vec<_>, _>>()?;
     Ok(Page { items, total })
 }
 
@@ -224,17 +84,17 @@ pub(super) async fn by_ids<T: Tx>(
     entity: ErpEntity,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, ErpRecord>, StoreError> {
-    let listing = listing(entity);
-    let a = listing.alias;
+    let table = table(entity);
+    let a = table.alias;
     let mut records = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(LOOKUP_CHUNK) {
-        let mut q = Query::new(format!("SELECT {} WHERE {a}.tenant_id = ", listing.select));
+        let mut q = Query::new(format!("SELECT {} WHERE {a}.tenant_id = ", table.select()));
         q.bind(tenant.0)
             .push(&format!(" AND {a}.id IN ("))
             .bind_list(chunk.iter().map(|id| Param::Uuid(*id)))
             .push(")");
         for row in tx.fetch_all(&q).await? {
-            let record = (listing.read)(&row)?;
+            let record = table.read(&row)?;
             records.insert(record.id(), record);
         }
     }
@@ -247,12 +107,12 @@ pub async fn get<T: Tx>(
     entity: ErpEntity,
     id: Uuid,
 ) -> Result<Option<ErpRecord>, StoreError> {
-    let listing = listing(entity);
-    let a = listing.alias;
+    let table = table(entity);
+    let a = table.alias;
     let q =
-        Query::new(format!("SELECT {} WHERE {a}.tenant_id = $1 AND {a}.id = $2", listing.select)).arg(tenant.0).arg(id);
+        Query::new(format!("SELECT {} WHERE {a}.tenant_id = $1 AND {a}.id = $2", table.select())).arg(tenant.0).arg(id);
     let Some(row) = tx.fetch_optional(&q).await? else { return Ok(None) };
-    let mut record = (listing.read)(&row)?;
+    let mut record = table.read(&row)?;
     match &mut record {
         ErpRecord::Job(job) => job.parts = Some(parts_of_job(tx, tenant, job.id).await?),
         ErpRecord::Part(part) => part.operations = Some(operations_of(tx, tenant, "o.part_id", part.id).await?),
@@ -262,13 +122,13 @@ pub async fn get<T: Tx>(
 }
 
 async fn parts_of_job<T: Tx>(tx: &mut T, tenant: TenantId, job_id: Uuid) -> Result<Vec<Part>, StoreError> {
-    let listing = listing(ErpEntity::Part);
-    let q = Query::new(format!("SELECT {} WHERE p.tenant_id = $1 AND p.job_id = $2 ORDER BY p.id", listing.select))
+    let table = table(ErpEntity::Part);
+    let q = Query::new(format!("SELECT {} WHERE p.tenant_id = $1 AND p.job_id = $2 ORDER BY p.id", table.select()))
         .arg(tenant.0)
         .arg(job_id);
     let mut parts: Vec<Part> = Vec::new();
     for row in tx.fetch_all(&q).await? {
-        let ErpRecord::Part(part) = (listing.read)(&row)? else { unreachable!() };
+        let ErpRecord::Part(part) = table.read(&row)? else { unreachable!() };
         parts.push(Part { operations: Some(Vec::new()), ..part });
     }
     for operation in operations_of(tx, tenant, "p.job_id", job_id).await? {
@@ -286,16 +146,16 @@ async fn operations_of<T: Tx>(
     column: &str,
     id: Uuid,
 ) -> Result<Vec<Operation>, StoreError> {
-    let listing = listing(ErpEntity::Operation);
+    let table = table(ErpEntity::Operation);
     let q = Query::new(format!(
         "SELECT {} WHERE o.tenant_id = $1 AND {column} = $2 ORDER BY o.sequence NULLS LAST, o.id",
-        listing.select
+        table.select()
     ))
     .arg(tenant.0)
     .arg(id);
     let mut operations = Vec::new();
     for row in tx.fetch_all(&q).await? {
-        let ErpRecord::Operation(op) = (listing.read)(&row)? else { unreachable!() };
+        let ErpRecord::Operation(op) = table.read(&row)? else { unreachable!() };
         operations.push(op);
     }
     Ok(operations)

@@ -9,55 +9,68 @@ use takt_domain::erp::SyncKey;
 use takt_domain::json::Patch;
 use uuid::Uuid;
 
+use super::tables::{Col, Table, Write};
 use crate::TenantId;
 use crate::sql::{DbError, Param, Query, RowExt, SqlType, Tx};
 
 /// The most sync keys one lookup of stored rows carries.
 const LOOKUP_CHUNK: usize = 400;
 
-/// The columns of one row: values for a new row, and which of them an update overwrites
-/// (fields a request leaves out keep their stored values).
-#[derive(Default)]
+/// The columns of one row of a table: values for a new row, and which of them an update
+/// overwrites (fields a request leaves out keep their stored values). A column's folded twin
+/// and its default follow from the table's description.
 pub(super) struct Columns {
+    table: &'static Table,
     names: Vec<&'static str>,
     values: Vec<Param>,
     update: Vec<&'static str>,
 }
 
 impl Columns {
-    /// A column the request always sets.
-    pub(super) fn always(&mut self, name: &'static str, value: impl Into<Param>) -> &mut Self {
-        self.names.push(name);
-        self.values.push(value.into());
-        self.update.push(name);
-        self
+    /// The columns of a row of `table`, holding those set only on create.
+    pub(super) fn new(table: &'static Table) -> Columns {
+        let mut columns = Columns { table, names: Vec::new(), values: Vec::new(), update: Vec::new() };
+        for col in table.columns {
+            if let Write::OnCreate(value) = col.write {
+                columns.push(col, col.param(value), false);
+            }
+        }
+        columns
     }
 
-    /// A column set only when the row is created.
-    pub(super) fn on_create(&mut self, name: &'static str, value: impl Into<Param>) -> &mut Self {
-        self.names.push(name);
-        self.values.push(value.into());
-        self
+    /// A column every request gives.
+    pub(super) fn set(&mut self, name: &str, value: impl Into<Param>) -> &mut Self {
+        let col = self.table.column(name);
+        debug_assert_eq!(col.write, Write::Given, "{name} is not given by every request");
+        self.push(col, value.into(), true)
     }
 
-    /// A field as the request gave it: set, cleared (`null`), or left out (`default` on create).
-    pub(super) fn patch<T: Clone + Into<Param>>(
-        &mut self,
-        name: &'static str,
-        patch: &Patch<T>,
-        default: Param,
-    ) -> &mut Self {
+    /// An optional field as the request gave it: set, cleared (`null`, then its default), or
+    /// left out (its default on create, kept on update).
+    pub(super) fn patch<T: Clone + Into<Param>>(&mut self, name: &str, patch: &Patch<T>) -> &mut Self {
+        let col = self.table.column(name);
+        let Write::Optional(default) = col.write else { panic!("{name} is not an optional column") };
         match patch {
-            Patch::Set(v) => self.always(name, v.clone()),
-            Patch::Null => self.always(name, default),
-            Patch::Absent => self.on_create(name, default),
+            Patch::Set(v) => self.push(col, v.clone().into(), true),
+            Patch::Null => self.push(col, col.param(default), true),
+            Patch::Absent => self.push(col, col.param(default), false),
         }
     }
 
-    /// A text field and its case-folded twin.
-    pub(super) fn text_folded(&mut self, name: &'static str, folded: &'static str, patch: &Patch<String>) -> &mut Self {
-        self.patch(name, patch, Param::Null(SqlType::Text));
-        self.patch(folded, &patch.as_ref().map(|t| fold(t)), Param::Null(SqlType::Text))
+    /// A column and its folded twin, if it has one.
+    fn push(&mut self, col: &'static Col, value: Param, update: bool) -> &mut Self {
+        let folded = col.folded.map(|twin| match &value {
+            Param::Text(text) => (twin, Param::Text(fold(text))),
+            _ => (twin, Param::Null(SqlType::Text)),
+        });
+        for (name, value) in std::iter::once((col.name, value)).chain(folded) {
+            self.names.push(name);
+            self.values.push(value);
+            if update {
+                self.update.push(name);
+            }
+        }
+        self
     }
 
     /// Whether two rows can share one statement: same columns, same columns updated.

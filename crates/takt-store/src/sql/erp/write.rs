@@ -10,14 +10,16 @@ use takt_domain::erp::{
     CellInput, CellRef, ErpEntity, JobInput, OperationInput, Parent, ParentRef, PartInput, ResourceInput, SyncInput,
     SyncKey,
 };
-use takt_domain::error::{FieldError, Path};
+use takt_domain::error::Path;
 use takt_domain::event::Change;
 use takt_domain::text::fold;
 use uuid::Uuid;
 
 use super::read::by_ids;
+use super::tables::table;
 use super::upsert::{Columns, Upsert, Written, plan};
-use crate::sql::{DbError, Param, Query, RowExt, SqlType, Tx};
+use crate::error::{At, Entity, Lookup};
+use crate::sql::{DbError, Param, Query, RowExt, Tx};
 use crate::{StoreError, TenantId};
 
 /// The most keys one lookup query carries.
@@ -82,7 +84,7 @@ pub(super) async fn write<T: Tx>(
         Some(SyncInput::Part(_)) => {
             let parts = of(records, |r| as_variant!(r, Part));
             let named: Vec<_> = parts.iter().map(|p| (&p.key, named(&p.job))).collect();
-            let jobs = resolve_parents(tx, tenant, "jobs", "job", &named).await?;
+            let jobs = resolve_parents(tx, tenant, ErpEntity::Job, &named).await?;
             let children: Vec<_> = parts
                 .iter()
                 .zip(jobs)
@@ -94,7 +96,7 @@ pub(super) async fn write<T: Tx>(
         Some(SyncInput::Operation(_)) => {
             let operations = of(records, |r| as_variant!(r, Operation));
             let named: Vec<_> = operations.iter().map(|o| (&o.key, named(&o.part))).collect();
-            let parts = resolve_parents(tx, tenant, "parts", "part", &named).await?;
+            let parts = resolve_parents(tx, tenant, ErpEntity::Part, &named).await?;
             let children: Vec<_> = operations
                 .iter()
                 .zip(parts)
@@ -182,17 +184,24 @@ fn named(parent: &Parent) -> &ParentRef {
     }
 }
 
-/// A reference that does not resolve: `404` naming the field by its path, in the message too,
-/// since a bulk result line shows only the message.
-fn unresolved(field: String, message: String) -> StoreError {
-    StoreError::NotFound { message: format!("{field}: {message}"), details: vec![FieldError::new(field, message)] }
+/// A reference, at `field` of the record at `within`, that names no record.
+fn unresolved(entity: ErpEntity, by: Lookup, within: &Path, field: &'static str) -> StoreError {
+    StoreError::missing(Entity::Erp(entity), by, Some(At { within: within.clone(), field }))
 }
 
 /// Turns a unique violation on a record's second unique value (a cell's name, a job's number)
-/// into a clear conflict.
-fn unique_conflict(error: DbError, column: &str, message: impl FnOnce() -> String) -> StoreError {
+/// into the value that is taken: the record's own when one record was written.
+fn unique_conflict(
+    error: DbError,
+    entity: ErpEntity,
+    column: &str,
+    field: &'static str,
+    one: Option<&str>,
+) -> StoreError {
     match error {
-        DbError::Unique { ref columns, .. } if columns.iter().any(|c| c == column) => StoreError::conflict(message()),
+        DbError::Unique { ref columns, .. } if columns.iter().any(|c| c == column) => {
+            StoreError::Taken { entity: Entity::Erp(entity), field: Some(field), value: one.map(str::to_owned) }
+        }
         other => StoreError::from(other),
     }
 }
@@ -207,20 +216,20 @@ impl Writer {
         let rows: Vec<Upsert> = cells
             .iter()
             .map(|input| {
-                let mut c = Columns::default();
-                c.always("name", input.name.as_str())
-                    .always("name_folded", fold(&input.name))
-                    .patch("color", &input.color, Param::Null(SqlType::Text))
-                    .patch("sequence", &input.sequence, Param::Null(SqlType::Int))
-                    .patch("active", &input.active, Param::Bool(true));
+                let mut c = Columns::new(table(ErpEntity::Cell));
+                c.set("name", input.name.as_str())
+                    .patch("color", &input.color)
+                    .patch("sequence", &input.sequence)
+                    .patch("active", &input.active);
                 Upsert { key: &input.key, columns: c }
             })
             .collect();
+        let one = match cells {
+            [one] => Some(one.name.as_str()),
+            _ => None,
+        };
         self.upsert(tx, ErpEntity::Cell, &rows, 0.., changed, |e| {
-            unique_conflict(e, "name_folded", || match cells {
-                [one] => format!("cell name '{}' is already used by another cell", one.name),
-                _ => "a cell name is already used by another cell".to_owned(),
-            })
+            unique_conflict(e, ErpEntity::Cell, "name_folded", "name", one)
         })
         .await
     }
@@ -231,18 +240,16 @@ impl Writer {
         resources: &[&ResourceInput],
         changed: &mut Vec<Changed>,
     ) -> Result<Vec<Written>, StoreError> {
-        let text = || Param::Null(SqlType::Text);
         let rows: Vec<Upsert> = resources
             .iter()
             .map(|input| {
-                let mut c = Columns::default();
-                c.always("name", input.name.as_str())
-                    .always("name_folded", fold(&input.name))
-                    .patch("type", &input.resource_type, text())
-                    .patch("description", &input.description, text())
-                    .text_folded("identifier", "identifier_folded", &input.identifier)
-                    .patch("location", &input.location, text())
-                    .patch("status", &input.status, text());
+                let mut c = Columns::new(table(ErpEntity::Resource));
+                c.set("name", input.name.as_str())
+                    .patch("type", &input.resource_type)
+                    .patch("description", &input.description)
+                    .patch("identifier", &input.identifier)
+                    .patch("location", &input.location)
+                    .patch("status", &input.status);
                 Upsert { key: &input.key, columns: c }
             })
             .collect();
@@ -259,23 +266,22 @@ impl Writer {
         let rows: Vec<Upsert> = jobs
             .iter()
             .map(|input| {
-                let mut c = Columns::default();
-                c.always("job_number", input.job_number.as_str())
-                    .always("job_number_folded", fold(&input.job_number))
-                    .text_folded("customer", "customer_folded", &input.customer)
-                    .patch("due_date", &input.due_date, Param::Null(SqlType::Date))
-                    .patch("priority", &input.priority, Param::Null(SqlType::Int))
-                    .patch("notes", &input.notes, Param::Null(SqlType::Text))
-                    .on_create("status", "not_started");
+                let mut c = Columns::new(table(ErpEntity::Job));
+                c.set("job_number", input.job_number.as_str())
+                    .patch("customer", &input.customer)
+                    .patch("due_date", &input.due_date)
+                    .patch("priority", &input.priority)
+                    .patch("notes", &input.notes);
                 Upsert { key: &input.key, columns: c }
             })
             .collect();
+        let one = match jobs {
+            [one] => Some(one.job_number.as_str()),
+            _ => None,
+        };
         let written = self
             .upsert(tx, ErpEntity::Job, &rows, 0.., changed, |e| {
-                unique_conflict(e, "job_number", || match jobs {
-                    [one] => format!("job_number '{}' is already used by another job", one.job_number),
-                    _ => "a job_number is already used by another job".to_owned(),
-                })
+                unique_conflict(e, ErpEntity::Job, "job_number", "job_number", one)
             })
             .await?;
         let mut parts = Vec::new();
@@ -285,7 +291,10 @@ impl Writer {
                 if let Parent::Nested { id: Some(given) } = part.job
                     && given != job_written.id
                 {
-                    return Err(StoreError::invalid(path.field("job_id"), "must be the id of the job it is nested in"));
+                    return Err(StoreError::NotNested {
+                        parent: ErpEntity::Job,
+                        at: At { within: path, field: "job_id" },
+                    });
                 }
                 parts.push(Child { root, parent: job_written.id, input: part, path });
             }
@@ -308,13 +317,12 @@ impl Writer {
             .iter()
             .map(|part| {
                 let input = part.input;
-                let mut c = Columns::default();
-                c.always("job_id", part.parent)
-                    .always("part_number", input.part_number.as_str())
-                    .always("part_number_folded", fold(&input.part_number))
-                    .patch("material", &input.material, Param::Null(SqlType::Text))
-                    .patch("quantity", &input.quantity, Param::Int(1))
-                    .patch("notes", &input.notes, Param::Null(SqlType::Text));
+                let mut c = Columns::new(table(ErpEntity::Part));
+                c.set("job_id", part.parent)
+                    .set("part_number", input.part_number.as_str())
+                    .patch("material", &input.material)
+                    .patch("quantity", &input.quantity)
+                    .patch("notes", &input.notes);
                 Upsert { key: &input.key, columns: c }
             })
             .collect();
@@ -327,10 +335,10 @@ impl Writer {
                 if let Parent::Nested { id: Some(given) } = operation.part
                     && given != part_written.id
                 {
-                    return Err(StoreError::invalid(
-                        path.field("part_id"),
-                        "must be the id of the part it is nested in",
-                    ));
+                    return Err(StoreError::NotNested {
+                        parent: ErpEntity::Part,
+                        at: At { within: path, field: "part_id" },
+                    });
                 }
                 operations.push(Child { root: part.root, parent: part_written.id, input: operation, path });
             }
@@ -356,14 +364,13 @@ impl Writer {
             .zip(cell_ids)
             .map(|(operation, cell_id)| {
                 let input = operation.input;
-                let mut c = Columns::default();
-                c.always("part_id", operation.parent)
-                    .always("cell_id", cell_id)
-                    .always("operation_name", input.operation_name.as_str())
-                    .always("operation_name_folded", fold(&input.operation_name))
-                    .patch("sequence", &input.sequence, Param::Null(SqlType::Int))
-                    .patch("estimated_time_minutes", &input.estimated_time_minutes, Param::Null(SqlType::Decimal))
-                    .patch("notes", &input.notes, Param::Null(SqlType::Text));
+                let mut c = Columns::new(table(ErpEntity::Operation));
+                c.set("part_id", operation.parent)
+                    .set("cell_id", cell_id)
+                    .set("operation_name", input.operation_name.as_str())
+                    .patch("sequence", &input.sequence)
+                    .patch("estimated_time_minutes", &input.estimated_time_minutes)
+                    .patch("notes", &input.notes);
                 Upsert { key: &input.key, columns: c }
             })
             .collect();
@@ -377,10 +384,10 @@ impl Writer {
 async fn resolve_parents<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
-    table: &str,
-    label: &str,
+    parent: ErpEntity,
     children: &[(&SyncKey, &ParentRef)],
 ) -> Result<Vec<Uuid>, StoreError> {
+    let table = parent.plural();
     let mut by_external: HashMap<(String, String), Uuid> = HashMap::new();
     let wanted: Vec<(&str, &str)> = children
         .iter()
@@ -403,34 +410,33 @@ async fn resolve_parents<T: Tx>(
         children.iter().filter_map(|(_, parent)| parent.id).collect::<HashSet<_>>().into_iter().collect();
     let existing = existing_ids(tx, tenant, table, &ids).await?;
 
-    let path = Path::root();
-    let external_field = format!("{label}_external_id");
-    let id_field = format!("{label}_id");
+    let root = Path::root();
+    let (external_field, id_field) = match parent {
+        ErpEntity::Job => ("job_external_id", "job_id"),
+        ErpEntity::Part => ("part_external_id", "part_id"),
+        other => unreachable!("a {} is no parent", other.singular()),
+    };
     let mut parents = Vec::with_capacity(children.len());
-    for (key, parent) in children {
-        let external = match &parent.external_id {
+    for (key, reference) in children {
+        let external = match &reference.external_id {
             Some(external_id) => match by_external.get(&(key.external_source.clone(), external_id.clone())) {
                 Some(id) => Some(*id),
                 None => {
-                    return Err(unresolved(
-                        path.field(&external_field),
-                        format!("no {label} with external_id '{external_id}' from '{}'", key.external_source),
-                    ));
+                    let by =
+                        Lookup::ExternalId { external_id: external_id.clone(), source: key.external_source.clone() };
+                    return Err(unresolved(parent, by, &root, external_field));
                 }
             },
             None => None,
         };
-        if let Some(id) = parent.id
+        if let Some(id) = reference.id
             && !existing.contains(&id)
         {
-            return Err(unresolved(path.field(&id_field), format!("no {label} with id {id}")));
+            return Err(unresolved(parent, Lookup::Uuid(id), &root, id_field));
         }
-        parents.push(match (external, parent.id) {
+        parents.push(match (external, reference.id) {
             (Some(a), Some(b)) if a != b => {
-                return Err(StoreError::invalid(
-                    path.field(&id_field),
-                    format!("names a different {label} than {external_field}"),
-                ));
+                return Err(StoreError::Disagree { entity: parent, at: At::field(id_field), other: external_field });
             }
             (Some(id), _) | (None, Some(id)) => id,
             (None, None) => unreachable!("the parser requires a parent reference"),
@@ -499,15 +505,19 @@ async fn resolve_cells<T: Tx>(
     for (cell, path) in references {
         resolved.push(match cell {
             CellRef::Id(id) if existing.contains(id) => *id,
-            CellRef::Id(id) => return Err(unresolved(path.field("cell_id"), format!("no cell with id {id}"))),
+            CellRef::Id(id) => return Err(unresolved(ErpEntity::Cell, Lookup::Uuid(*id), path, "cell_id")),
             CellRef::Name(name) | CellRef::Both(name, _) => {
                 let Some(id) = cache.0.get(&fold(name)).copied() else {
-                    return Err(unresolved(path.field("cell_name"), format!("no cell named '{name}'")));
+                    return Err(unresolved(ErpEntity::Cell, Lookup::Name(name.clone()), path, "cell_name"));
                 };
                 if let CellRef::Both(_, given) = cell
                     && *given != id
                 {
-                    return Err(StoreError::invalid(path.field("cell_id"), "names a different cell than cell_name"));
+                    return Err(StoreError::Disagree {
+                        entity: ErpEntity::Cell,
+                        at: At { within: (*path).clone(), field: "cell_id" },
+                        other: "cell_name",
+                    });
                 }
                 id
             }

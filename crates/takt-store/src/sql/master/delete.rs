@@ -2,9 +2,9 @@
 //! `DELETE` itself.
 
 use takt_domain::master_data::{ALL, EntityKind, EntitySpec, OnDelete, Record};
-use takt_domain::text::capitalize;
 
 use super::{load, state};
+use crate::error::{Act, User};
 use crate::sql::catalog::properties_table;
 use crate::sql::{DbError, Query, RowExt, Tx};
 use crate::{StoreError, TenantId};
@@ -16,14 +16,13 @@ pub(super) async fn check<T: Tx>(
     spec: &EntitySpec,
     record: &Record,
 ) -> Result<(), StoreError> {
-    let label = capitalize(spec.label);
     if record.built_in {
-        return Err(StoreError::conflict(format!("{label} {} is built in and cannot be deleted", record.title())));
+        return Err(StoreError::BuiltIn { entity: spec.kind, title: record.title(), act: Act::Delete });
     }
     state::check_delete(tx, tenant, record).await?;
     let users = users_of(tx, tenant, spec, record.id).await?;
     if !users.is_empty() {
-        return Err(StoreError::conflict(format!("{label} {} is used by {}", record.title(), join_and(&users))));
+        return Err(StoreError::InUse { entity: spec.kind, title: record.title(), users });
     }
     Ok(())
 }
@@ -38,16 +37,14 @@ pub(super) async fn remove<T: Tx>(
     let q =
         Query::new(format!("DELETE FROM {} WHERE tenant_id = $1 AND id = $2", spec.table)).arg(tenant.0).arg(record.id);
     tx.execute(&q).await.map_err(|e| match e {
-        DbError::ForeignKey(_) => {
-            StoreError::conflict(format!("{} {} is in use", capitalize(spec.label), record.title()))
-        }
+        DbError::ForeignKey(_) => StoreError::InUse { entity: spec.kind, title: record.title(), users: Vec::new() },
         other => StoreError::from(other),
     })?;
     Ok(())
 }
 
-/// Who references a record, for a delete's `409`: `BoM 'BRK-A'`, `2 recipes`.
-async fn users_of<T: Tx>(tx: &mut T, tenant: TenantId, spec: &EntitySpec, id: i64) -> Result<Vec<String>, StoreError> {
+/// Who references a record, for a delete's `409`.
+async fn users_of<T: Tx>(tx: &mut T, tenant: TenantId, spec: &EntitySpec, id: i64) -> Result<Vec<User>, StoreError> {
     let mut users = Vec::new();
     for other in ALL.iter() {
         for field in other.fields {
@@ -80,31 +77,22 @@ async fn users_of<T: Tx>(tx: &mut T, tenant: TenantId, spec: &EntitySpec, id: i6
     Ok(users)
 }
 
-/// Runs a `SELECT COUNT(*), MIN(id)` and names the users: one by title, several by count.
+/// Runs a `SELECT COUNT(*), MIN(id)`: the users, with the title of the only one.
 async fn describe_users<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     users: &EntitySpec,
     count: &Query,
-) -> Result<Option<String>, StoreError> {
+) -> Result<Option<User>, StoreError> {
     let Some(row) = tx.fetch_optional(count).await? else { return Ok(None) };
-    let n: i64 = row.get(0)?;
-    Ok(match n {
-        0 => None,
-        1 => {
-            let first: i64 = row.get(1)?;
-            let title = load(tx, tenant, users, first).await?.map(|r| r.title()).unwrap_or_else(|| format!("#{first}"));
-            Some(format!("{} {title}", users.label))
-        }
-        n => Some(format!("{n} {}", users.plural)),
-    })
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    let count: i64 = row.get(0)?;
+    if count == 0 {
+        return Ok(None);
     }
+    let first: i64 = row.get(1)?;
+    let title = match count {
+        1 => load(tx, tenant, users, first).await?.map(|r| r.title()),
+        _ => None,
+    };
+    Ok(Some(User { entity: users.kind, count, first, title }))
 }

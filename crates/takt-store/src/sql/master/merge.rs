@@ -2,10 +2,13 @@
 //! request's fields laid over them.
 
 use takt_domain::master_data::entities::PRODUCT;
-use takt_domain::master_data::{DefaultValue, EntitySpec, FieldValue, MasterField, Property, Record, UpsertInput};
+use takt_domain::master_data::{
+    DefaultValue, EntityKind, EntitySpec, FieldValue, MasterField, Property, Record, UpsertInput,
+};
 
 use super::resolve::Given;
 use super::select::load_by_name;
+use crate::error::{At, Entity, Lookup};
 use crate::sql::Tx;
 use crate::{StoreError, TenantId};
 
@@ -17,9 +20,13 @@ pub(super) async fn source<T: Tx>(
 ) -> Result<Option<Record>, StoreError> {
     let Some(name) = &input.source else { return Ok(None) };
     let product = load_by_name(tx, tenant, &PRODUCT, name).await?;
-    product
-        .map(Some)
-        .ok_or_else(|| StoreError::missing_reference("sourceProductName", format!("no product named '{name}'")))
+    product.map(Some).ok_or_else(|| {
+        StoreError::missing(
+            Entity::Master(EntityKind::Product),
+            Lookup::Name(name.clone()),
+            Some(At::field("sourceProductName")),
+        )
+    })
 }
 
 /// Every field's value once the given ones are laid over the base: the stored record, else the

@@ -15,13 +15,13 @@ mod write;
 use chrono::{DateTime, Utc};
 use takt_domain::error::Invalid;
 use takt_domain::master_data::{EntitySpec, ListQuery, Record, UpsertInput, rules};
-use takt_domain::text::capitalize;
 
 use super::{Query, Tx};
+use crate::error::{Entity, Lookup};
 use crate::{StoreError, TenantId};
 
 fn not_found(spec: &EntitySpec, id: i64) -> StoreError {
-    StoreError::not_found(format!("{} with id {id} does not exist", capitalize(spec.label)))
+    StoreError::missing(Entity::Master(spec.kind), Lookup::Id(id), None)
 }
 
 /// Loads one record of this tenant by id.

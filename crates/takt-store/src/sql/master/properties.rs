@@ -2,10 +2,11 @@
 
 use std::collections::HashMap;
 
-use takt_domain::error::FieldError;
-use takt_domain::master_data::{EntitySpec, Property, Record};
+use takt_domain::error::Path;
+use takt_domain::master_data::{EntityKind, EntitySpec, Property, Record};
 use takt_domain::text::fold;
 
+use crate::error::{At, Entity, Lookup, Missing};
 use crate::sql::catalog::properties_table;
 use crate::sql::{Param, Query, RowExt, Tx};
 use crate::{StoreError, TenantId};
@@ -58,14 +59,15 @@ pub(super) async fn write<T: Tx>(
         .arg(fold(&property.name));
         match tx.fetch_optional(&q).await? {
             Some(row) => definitions.push(row.get::<i64>(0)?),
-            None => missing.push(FieldError::new(
-                format!("properties[{index}].name"),
-                format!("no property definition named '{}' for {}", property.name, spec.name),
-            )),
+            None => missing.push(Missing {
+                entity: Entity::Master(EntityKind::PropertyDefinition),
+                by: Lookup::Property { name: property.name.clone(), of: spec.kind },
+                at: Some(At { within: Path::root().element("properties", index), field: "name" }),
+            }),
         }
     }
     if !missing.is_empty() {
-        return Err(StoreError::missing(missing, "properties have no definition"));
+        return Err(StoreError::Missing(missing));
     }
     tx.execute(
         &Query::new(format!("DELETE FROM {} WHERE tenant_id = $1 AND {} = $2", table.table, table.record_column))

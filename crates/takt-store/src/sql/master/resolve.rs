@@ -1,14 +1,17 @@
 //! Turning what a request gave into stored values: references found by name (or `%` pattern) or
 //! id, every reference that names nothing reported at once.
 
-use takt_domain::error::FieldError;
 use takt_domain::json::{Patch, Scalar};
 use takt_domain::master_data::{EntitySpec, FieldValue, MasterField, RefBy, Reference};
 use takt_domain::text::fold;
 
+use crate::error::{At, Entity, Lookup, Missing};
 use crate::sql::query::like_pattern;
 use crate::sql::{Query, RowExt, Tx};
 use crate::{StoreError, TenantId};
+
+/// The most records an ambiguous name is shown to match.
+const MATCHES_SHOWN: usize = 6;
 
 /// The fields a request gave, resolved: `None` where it cleared one.
 pub(super) type Given = Vec<(usize, Option<FieldValue>)>;
@@ -30,8 +33,9 @@ pub(super) async fn given<T: Tx>(
                 None => Some(scalar_value(scalar)),
                 Some(reference) => match reference_value(tx, tenant, field, reference, scalar).await? {
                     Ok(value) => Some(value),
-                    Err(message) => {
-                        missing.push(FieldError::new(field.name(), message));
+                    Err(by) => {
+                        let entity = Entity::Master(reference.target);
+                        missing.push(Missing { entity, by, at: Some(At::field(field.name())) });
                         continue;
                     }
                 },
@@ -42,7 +46,7 @@ pub(super) async fn given<T: Tx>(
     if missing.is_empty() {
         return Ok(resolved);
     }
-    Err(StoreError::missing(missing, "references name records that do not exist"))
+    Err(StoreError::Missing(missing))
 }
 
 fn scalar_value(scalar: &Scalar) -> FieldValue {
@@ -56,14 +60,14 @@ fn scalar_value(scalar: &Scalar) -> FieldValue {
     }
 }
 
-/// Finds the record a reference names: `Ok(Err(message))` when there is none.
+/// Finds the record a reference names: `Ok(Err(how it was looked for))` when there is none.
 async fn reference_value<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     field: &MasterField,
     reference: Reference,
     given: &Scalar,
-) -> Result<Result<FieldValue, String>, StoreError> {
+) -> Result<Result<FieldValue, Lookup>, StoreError> {
     let target = reference.target.spec();
     match (reference.by, given) {
         (RefBy::Id, Scalar::Integer(id)) => {
@@ -72,7 +76,7 @@ async fn reference_value<T: Tx>(
                 .arg(*id);
             Ok(match tx.fetch_optional(&q).await? {
                 Some(_) => Ok(FieldValue::Ref { id: *id, name: None }),
-                None => Err(format!("no {} with id {id}", target.label)),
+                None => Err(Lookup::Id(*id)),
             })
         }
         (RefBy::Name { like }, Scalar::Text(name)) => {
@@ -84,7 +88,7 @@ async fn reference_value<T: Tx>(
                 } else {
                     q.push(" AND name_folded = ").bind(fold(name));
                 }
-                q.push(" ORDER BY id LIMIT 6");
+                q.push(&format!(" ORDER BY id LIMIT {MATCHES_SHOWN}"));
                 q
             };
             // A name that matches exactly wins, so that "50% Steel" stays reachable beside
@@ -95,25 +99,16 @@ async fn reference_value<T: Tx>(
                 rows = tx.fetch_all(&by_name(true)).await?;
             }
             match rows.as_slice() {
-                [] if pattern => Ok(Err(format!("no {} matches '{name}'", target.label))),
-                [] => Ok(Err(format!("no {} named '{name}'", target.label))),
+                [] if pattern => Ok(Err(Lookup::Pattern(name.clone()))),
+                [] => Ok(Err(Lookup::Name(name.clone()))),
                 [row] => Ok(Ok(FieldValue::Ref { id: row.get(0)?, name: Some(row.get(1)?) })),
-                many => {
-                    let mut names = many
-                        .iter()
-                        .map(|r| r.get::<String>(1).map(|n| format!("'{n}'")))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    names.sort();
-                    let count = if many.len() == 6 { "6 or more".to_owned() } else { many.len().to_string() };
-                    Err(StoreError::invalid(
-                        field.name(),
-                        format!(
-                            "'{name}' matches {count} {} ({}); it must match exactly one",
-                            target.plural,
-                            names.join(", ")
-                        ),
-                    ))
-                }
+                many => Err(StoreError::Ambiguous {
+                    entity: Entity::Master(reference.target),
+                    by: if pattern { Lookup::Pattern(name.clone()) } else { Lookup::Name(name.clone()) },
+                    matches: many.iter().map(|r| r.get::<String>(1)).collect::<Result<_, _>>()?,
+                    more: many.len() == MATCHES_SHOWN,
+                    at: Some(At::field(field.name())),
+                }),
             }
         }
         (by, value) => {

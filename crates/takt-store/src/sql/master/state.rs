@@ -3,10 +3,11 @@
 
 use takt_domain::master_data::entities::field;
 use takt_domain::master_data::{EntityKind, EntitySpec, FieldValue, Fields, Record, rules, version};
-use takt_domain::text::{capitalize, fold};
+use takt_domain::text::fold;
 
 use super::not_found;
 use super::resolve::Given;
+use crate::error::{Act, At, Blocked};
 use crate::sql::{Query, RowExt, Tx};
 use crate::{StoreError, TenantId};
 
@@ -25,11 +26,7 @@ pub(super) async fn check<T: Tx>(
             if let Some(record) = existing.filter(|r| r.built_in)
                 && new.get(field::NAME) != record.get(field::NAME)
             {
-                return Err(StoreError::conflict(format!(
-                    "{} {} is built in and cannot be renamed",
-                    capitalize(spec.label),
-                    record.title()
-                )));
+                return Err(StoreError::BuiltIn { entity: spec.kind, title: record.title(), act: Act::Rename });
             }
         }
         EntityKind::BomVersion => {
@@ -47,15 +44,15 @@ pub(super) async fn check<T: Tx>(
                 };
                 if name != field::APPROVAL_STATUS && !unchanged {
                     let what = if version::is_part(name) { version::FIELD } else { name };
-                    return Err(frozen(&info, &format!("its {what}")));
+                    return Err(frozen(info, Blocked::Field(what)));
                 }
             }
             let new_status = new.text(field::APPROVAL_STATUS);
             if !rules::approval_move_allowed(old_status, new_status) {
-                return Err(StoreError::conflict(format!(
-                    "BoM version '{}' is {old_status} and frozen: it cannot go back to {new_status}; create a new version ({}) instead",
-                    info.title, info.next
-                )));
+                return Err(frozen(
+                    VersionInfo { status: old_status.to_owned(), ..info },
+                    Blocked::Status(new_status.to_owned()),
+                ));
             }
         }
         EntityKind::BomSlot => {
@@ -71,10 +68,7 @@ pub(super) async fn check<T: Tx>(
                 && let Some(info) = version_info(tx, tenant, version).await?
                 && info.product_id != product
             {
-                return Err(StoreError::invalid(
-                    field::BOM_VERSION_ID,
-                    format!("is a version of BoM '{}', which builds another product than this recipe's", info.bom),
-                ));
+                return Err(StoreError::WrongProduct { bom: info.bom, at: At::field(field::BOM_VERSION_ID) });
             }
         }
         EntityKind::Schedule => {
@@ -82,10 +76,7 @@ pub(super) async fn check<T: Tx>(
             if let Some(record) = existing {
                 let old = record.fields().text(field::STATUS);
                 if !rules::schedule_move_allowed(old, status) {
-                    return Err(StoreError::conflict(format!(
-                        "Schedule {} is {old}: its status only moves forward (scheduled, started, completed)",
-                        record.title()
-                    )));
+                    return Err(StoreError::Started { title: record.title(), status: old.to_owned(), act: Act::Move });
                 }
             }
             let recipe = new.ref_id(field::RECIPE);
@@ -106,10 +97,7 @@ pub(super) async fn check_delete<T: Tx>(tx: &mut T, tenant: TenantId, record: &R
         EntityKind::Schedule => {
             let status = record.fields().text(field::STATUS);
             if !rules::schedule_deletable(status) {
-                return Err(StoreError::conflict(format!(
-                    "Schedule {} is {status}: only a schedule that has not started can be deleted",
-                    record.title()
-                )));
+                return Err(StoreError::Started { title: record.title(), status: status.to_owned(), act: Act::Delete });
             }
         }
         EntityKind::BomSlot => {
@@ -127,7 +115,7 @@ async fn check_slots_open<T: Tx>(tx: &mut T, tenant: TenantId, version: i64) -> 
     if let Some(info) = version_info(tx, tenant, version).await?
         && rules::approval_frozen(&info.status)
     {
-        return Err(frozen(&info, "its slots"));
+        return Err(frozen(info, Blocked::Slots));
     }
     Ok(())
 }
@@ -142,10 +130,7 @@ async fn check_recipe_schedulable<T: Tx>(tx: &mut T, tenant: TenantId, recipe: i
     if let Some(info) = version_info(tx, tenant, version).await?
         && fold(&info.status) != "approved"
     {
-        return Err(StoreError::conflict(format!(
-            "recipe '{name}' uses BoM version '{}', which is {}: approve it before scheduling",
-            info.title, info.status
-        )));
+        return Err(StoreError::Unapproved { recipe: name, version: info.title, status: info.status });
     }
     Ok(())
 }
@@ -181,9 +166,6 @@ async fn version_info<T: Tx>(tx: &mut T, tenant: TenantId, id: i64) -> Result<Op
     }))
 }
 
-fn frozen(info: &VersionInfo, what: &str) -> StoreError {
-    StoreError::conflict(format!(
-        "BoM version '{}' is {} and frozen: {what} cannot change; create a new version ({}) instead",
-        info.title, info.status, info.next
-    ))
+fn frozen(info: VersionInfo, blocked: Blocked) -> StoreError {
+    StoreError::Frozen { version: info.title, status: info.status, next: info.next, blocked }
 }

@@ -3,9 +3,10 @@
 use chrono::{DateTime, Utc};
 use takt_domain::master_data::entities::field;
 use takt_domain::master_data::{EntitySpec, FieldValue, Fields, Record};
-use takt_domain::text::{capitalize, fold};
+use takt_domain::text::fold;
 
 use super::write::param;
+use crate::error::Entity;
 use crate::sql::{Query, Tx};
 use crate::{StoreError, TenantId};
 
@@ -33,19 +34,17 @@ pub(super) async fn check<T: Tx>(
             q.push(" AND t.id <> ").bind(id);
         }
         if tx.fetch_optional(&q).await?.is_some() {
-            return Err(StoreError::Conflict(taken(spec, own_id, values, set)));
+            return Err(taken(spec, own_id, values, set));
         }
     }
     Ok(())
 }
 
-/// `Product 'X' already exists`, `... with suid 'S' ...`, or the record's title for other sets.
-fn taken(spec: &EntitySpec, own_id: Option<i64>, values: &[Option<FieldValue>], set: &[&str]) -> String {
-    let label = capitalize(spec.label);
+/// The value taken: a name or suid, or for other sets the record's title.
+fn taken(spec: &EntitySpec, own_id: Option<i64>, values: &[Option<FieldValue>], set: &[&'static str]) -> StoreError {
     let fields = Fields::new(spec, values);
-    match set {
-        [field::NAME] => format!("{label} '{}' already exists", fields.text(field::NAME)),
-        [field::SUID] => format!("{label} with suid '{}' already exists", fields.text(field::SUID)),
+    let (field, value) = match set {
+        [one @ (field::NAME | field::SUID)] => (Some(*one), fields.text(one).to_owned()),
         _ => {
             let draft = Record {
                 kind: spec.kind,
@@ -56,7 +55,8 @@ fn taken(spec: &EntitySpec, own_id: Option<i64>, values: &[Option<FieldValue>], 
                 created_at: DateTime::<Utc>::MIN_UTC,
                 updated_at: DateTime::<Utc>::MIN_UTC,
             };
-            format!("{label} {} already exists", draft.title())
+            (None, draft.title())
         }
-    }
+    };
+    StoreError::Taken { entity: Entity::Master(spec.kind), field, value: Some(value) }
 }

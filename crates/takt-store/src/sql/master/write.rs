@@ -6,8 +6,8 @@ use takt_domain::master_data::{EntitySpec, FieldValue, MasterField};
 use takt_domain::text::fold;
 
 use super::resolve::Given;
-use crate::sql::catalog::{ColumnType, column_type};
-use crate::sql::{DbError, Param, Query, SqlType, Tx};
+use crate::sql::catalog::column_type;
+use crate::sql::{DbError, Param, Query, Tx};
 use crate::{StoreError, TenantId};
 
 /// Makes concurrent writes of one record take turns, so that the rules are checked against the
@@ -74,14 +74,7 @@ pub(super) async fn insert<T: Tx>(
 /// A field's value as a parameter; `NULL` typed as its column.
 pub(super) fn param(field: &MasterField, value: Option<&FieldValue>) -> Param {
     match value {
-        None => Param::Null(match column_type(field.field.kind, field.reference.is_some()) {
-            ColumnType::Text => SqlType::Text,
-            ColumnType::Int => SqlType::Int,
-            ColumnType::Decimal => SqlType::Decimal,
-            ColumnType::Bool => SqlType::Bool,
-            ColumnType::Timestamp => SqlType::Timestamp,
-            other => unreachable!("master data does not store {other:?}"),
-        }),
+        None => Param::Null(column_type(field.field.kind, field.reference.is_some()).sql_type()),
         Some(FieldValue::Text(t)) => Param::Text(t.clone()),
         Some(FieldValue::Integer(i)) => Param::Int(*i),
         Some(FieldValue::Decimal(d)) => Param::Decimal(*d),
@@ -103,10 +96,7 @@ fn field_columns(spec: &EntitySpec, field: &MasterField, value: Option<&FieldVal
 
 fn write_conflict(spec: &EntitySpec, error: DbError) -> StoreError {
     match error {
-        DbError::Unique { .. } => StoreError::conflict(format!(
-            "another {} with the same unique values was written at the same time; retry",
-            spec.label
-        )),
+        DbError::Unique { .. } => StoreError::Raced { entity: spec.kind },
         other => StoreError::from(other),
     }
 }
