@@ -143,6 +143,20 @@ impl Query {
         self
     }
 
+    /// Appends `(VALUES (...), (...)) AS k`: a table of the given rows to join on, whose columns
+    /// both engines name `k.column1`, `k.column2`, ... Joining a key list this way makes each
+    /// key one index lookup, where `IN (...)` lets the planners scan the tenant's rows.
+    pub fn values_table<R: IntoIterator<Item = Param>>(&mut self, rows: impl IntoIterator<Item = R>) -> &mut Query {
+        self.sql.push_str("(VALUES ");
+        for (n, row) in rows.into_iter().enumerate() {
+            self.sql.push_str(if n == 0 { "(" } else { ", (" });
+            self.bind_list(row);
+            self.sql.push(')');
+        }
+        self.sql.push_str(") AS k");
+        self
+    }
+
     pub fn sql(&self) -> &str {
         &self.sql
     }

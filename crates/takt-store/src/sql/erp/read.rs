@@ -87,12 +87,13 @@ pub(super) async fn by_ids<T: Tx>(
     let table = table(entity);
     let a = table.alias;
     let mut records = HashMap::with_capacity(ids.len());
+    let select = table.select();
+    let (columns, from) = select.split_once(" FROM ").expect("a FROM clause");
+    let (first, joins) = from.split_once(" JOIN ").map_or((from, String::new()), |(f, j)| (f, format!(" JOIN {j}")));
     for chunk in ids.chunks(LOOKUP_CHUNK) {
-        let mut q = Query::new(format!("SELECT {} WHERE {a}.tenant_id = ", table.select()));
-        q.bind(tenant.0)
-            .push(&format!(" AND {a}.id IN ("))
-            .bind_list(chunk.iter().map(|id| Param::Uuid(*id)))
-            .push(")");
+        let mut q = Query::new(format!("SELECT {columns} FROM "));
+        q.values_table(chunk.iter().map(|id| [Param::Uuid(*id)]));
+        q.push(&format!(" JOIN {first} ON {a}.id = k.column1{joins} WHERE {a}.tenant_id = ")).bind(tenant.0);
         for row in tx.fetch_all(&q).await? {
             let record = table.read(&row)?;
             records.insert(record.id(), record);

@@ -143,17 +143,15 @@ pub(super) async fn plan<'a, 'k, T: Tx>(
     let by_key: HashMap<(&str, &str), &SyncKey> =
         keys.iter().map(|k| ((k.external_source.as_str(), k.external_id.as_str()), *k)).collect();
     for chunk in keys.chunks(LOOKUP_CHUNK) {
-        let mut q = Query::new("SELECT id, external_source, external_id");
+        let mut q = Query::new("SELECT t.id, t.external_source, t.external_id");
         for (name, _) in &columns {
-            q.push(", ").push(name);
+            q.push(", t.").push(name);
         }
-        q.push(&format!(" FROM {table} WHERE tenant_id = ")).bind(tenant.0);
-        q.push(" AND (external_source, external_id) IN (VALUES ");
-        for (n, key) in chunk.iter().enumerate() {
-            q.push(if n == 0 { "(" } else { ", (" });
-            q.bind(key.external_source.as_str()).push(", ").bind(key.external_id.as_str()).push(")");
-        }
-        q.push(")");
+        q.push(" FROM ").values_table(
+            chunk.iter().map(|key| [Param::from(key.external_source.as_str()), Param::from(key.external_id.as_str())]),
+        );
+        q.push(&format!(" JOIN {table} t ON t.tenant_id = ")).bind(tenant.0);
+        q.push(" AND t.external_source = k.column1 AND t.external_id = k.column2");
         for row in tx.fetch_all(&q).await? {
             let (source, external_id): (String, String) = (row.get(1)?, row.get(2)?);
             let Some(key) = by_key.get(&(source.as_str(), external_id.as_str())) else { continue };

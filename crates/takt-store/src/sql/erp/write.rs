@@ -396,12 +396,10 @@ async fn resolve_parents<T: Tx>(
         .into_iter()
         .collect();
     for chunk in wanted.chunks(LOOKUP_CHUNK) {
-        let mut q = Query::new(format!("SELECT id, external_source, external_id FROM {table} WHERE tenant_id = "));
-        q.bind(tenant.0).push(" AND (external_source, external_id) IN (VALUES ");
-        for (n, (source, external_id)) in chunk.iter().enumerate() {
-            q.push(if n == 0 { "(" } else { ", (" }).bind(*source).push(", ").bind(*external_id).push(")");
-        }
-        q.push(")");
+        let mut q = Query::new("SELECT t.id, t.external_source, t.external_id FROM ");
+        q.values_table(chunk.iter().map(|(source, external_id)| [Param::from(*source), Param::from(*external_id)]));
+        q.push(&format!(" JOIN {table} t ON t.tenant_id = ")).bind(tenant.0);
+        q.push(" AND t.external_source = k.column1 AND t.external_id = k.column2");
         for row in tx.fetch_all(&q).await? {
             by_external.insert((row.get(1)?, row.get(2)?), row.get(0)?);
         }
