@@ -3,7 +3,8 @@
 //! fresh creates; the same requests again (nothing changes, so nothing is written and no event
 //! appended); the requests with every record changed (an update event each, with `changes`);
 //! then the whole event log read back through `GET /api-events`, 1000 events a page, checked
-//! against the records created and changed. On SQLite always; on PostgreSQL when this machine has
+//! against the records created and changed; then the time from a commit to its webhook's
+//! receipt on loopback. On SQLite always; on PostgreSQL when this machine has
 //! one (a throwaway cluster with PostgreSQL's default durability), or at `TAKT_BENCH_POSTGRES_URL`.
 //!
 //! Run: `cargo bench -p takt --bench bulk_sync` (`TAKT_BENCH_ROUNDS` sets the requests per phase).
@@ -16,6 +17,8 @@ mod postgres;
 mod feed;
 #[path = "bulk_sync/support.rs"]
 mod support;
+#[path = "bulk_sync/webhook.rs"]
+mod webhook;
 
 use std::time::{Duration, Instant};
 
@@ -86,6 +89,7 @@ async fn run(backend: &str, database: &str, rounds: usize) {
         read.latencies.len(),
         tally.decoding.as_secs_f64() / read.elapsed.as_secs_f64() * 1e2
     );
+    webhook::latency(&client, &server).await.report(backend);
     if let Some(peak) = server.peak_memory() {
         println!("{backend:<10} server peak resident memory {:.0} MiB", peak as f64 / 1024.0);
     }

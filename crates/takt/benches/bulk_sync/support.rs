@@ -54,7 +54,14 @@ pub async fn start(database: &str, client: &reqwest::Client) -> Server {
     let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = takt(database)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--rate-limit", "100000000"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--rate-limit",
+            "100000000",
+            "--webhook-allow-loopback",
+        ])
         .stdout(Stdio::null())
         .spawn()
         .expect("takt serve");
