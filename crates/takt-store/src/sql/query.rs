@@ -143,9 +143,11 @@ impl Query {
         self
     }
 
-    /// Appends `(VALUES (...), (...)) AS k`: a table of the given rows to join on, whose columns
-    /// both engines name `k.column1`, `k.column2`, ... Joining a key list this way makes each
-    /// key one index lookup, where `IN (...)` lets the planners scan the tenant's rows.
+    /// Appends `(VALUES (...), (...)) AS k`: a table of the given rows, whose columns both
+    /// engines name `k.column1`, `k.column2`, ... Follow it with `CROSS JOIN table t ... WHERE
+    /// t.key = k.column1`: SQLite then takes the keys as the outer loop, one index search each
+    /// (with `IN (...)` or a plain join it may scan the tenant's rows instead), and PostgreSQL
+    /// plans it as any join.
     pub fn values_table<R: IntoIterator<Item = Param>>(&mut self, rows: impl IntoIterator<Item = R>) -> &mut Query {
         self.sql.push_str("(VALUES ");
         for (n, row) in rows.into_iter().enumerate() {

@@ -93,7 +93,7 @@ pub(super) async fn by_ids<T: Tx>(
     for chunk in ids.chunks(LOOKUP_CHUNK) {
         let mut q = Query::new(format!("SELECT {columns} FROM "));
         q.values_table(chunk.iter().map(|id| [Param::Uuid(*id)]));
-        q.push(&format!(" JOIN {first} ON {a}.id = k.column1{joins} WHERE {a}.tenant_id = ")).bind(tenant.0);
+        q.push(&format!(" CROSS JOIN {first}{joins} WHERE {a}.id = k.column1 AND {a}.tenant_id = ")).bind(tenant.0);
         for row in tx.fetch_all(&q).await? {
             let record = table.read(&row)?;
             records.insert(record.id(), record);

@@ -150,7 +150,7 @@ pub(super) async fn plan<'a, 'k, T: Tx>(
         q.push(" FROM ").values_table(
             chunk.iter().map(|key| [Param::from(key.external_source.as_str()), Param::from(key.external_id.as_str())]),
         );
-        q.push(&format!(" JOIN {table} t ON t.tenant_id = ")).bind(tenant.0);
+        q.push(&format!(" CROSS JOIN {table} t WHERE t.tenant_id = ")).bind(tenant.0);
         q.push(" AND t.external_source = k.column1 AND t.external_id = k.column2");
         for row in tx.fetch_all(&q).await? {
             let (source, external_id): (String, String) = (row.get(1)?, row.get(2)?);

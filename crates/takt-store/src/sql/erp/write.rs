@@ -398,7 +398,7 @@ async fn resolve_parents<T: Tx>(
     for chunk in wanted.chunks(LOOKUP_CHUNK) {
         let mut q = Query::new("SELECT t.id, t.external_source, t.external_id FROM ");
         q.values_table(chunk.iter().map(|(source, external_id)| [Param::from(*source), Param::from(*external_id)]));
-        q.push(&format!(" JOIN {table} t ON t.tenant_id = ")).bind(tenant.0);
+        q.push(&format!(" CROSS JOIN {table} t WHERE t.tenant_id = ")).bind(tenant.0);
         q.push(" AND t.external_source = k.column1 AND t.external_id = k.column2");
         for row in tx.fetch_all(&q).await? {
             by_external.insert((row.get(1)?, row.get(2)?), row.get(0)?);
