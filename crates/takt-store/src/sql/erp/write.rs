@@ -163,8 +163,10 @@ impl Writer {
         let plan = plan(tx, entity.plural(), self.tenant, rows).await?;
         let mut before = by_ids(tx, self.tenant, entity, &plan.updated_ids()).await?;
         let written = plan.execute(tx, self.at).await.map_err(conflict)?;
+        // A sync key given twice in one write is one changed record.
+        let mut noted = HashSet::new();
         for (w, root) in written.iter().zip(roots) {
-            if w.changed && !changed.iter().any(|c: &Changed| c.entity == entity && c.id == w.id) {
+            if w.changed && noted.insert(w.id) {
                 changed.push(Changed { root, entity, id: w.id, before: before.remove(&w.id) });
             }
         }
