@@ -388,16 +388,7 @@ pub fn product_body(name: &str) -> Value {
     })
 }
 
-/// The reference data a product needs: product type `Sheet Metal`, currency `EUR`, unit `pcs`,
-/// location `MAIN`, receipt profile `Standard`, serial range `SR-2026`.
-pub const REFERENCE_DATA: [(&str, &str); 6] = [
-    ("ProductType", "Sheet Metal"),
-    ("Currency", "EUR"),
-    ("UnitOfMeasure", "pcs"),
-    ("Location", "MAIN"),
-    ("ReceiptProfile", "Standard"),
-    ("SerialRange", "SR-2026"),
-];
+pub use crate::master::fixtures::REFERENCE_DATA;
 
 // ---------------------------------------------------------------------------------------------
 // Server-Sent Events

@@ -93,18 +93,21 @@ pub fn text_over(bytes: usize) -> String {
     text_of_bytes(bytes - 2) + "€"
 }
 
+/// The reference data a product needs, by entity and name.
+pub const REFERENCE_DATA: [(&str, &str); 6] = [
+    ("ProductType", "Sheet Metal"),
+    ("Currency", "EUR"),
+    ("UnitOfMeasure", "pcs"),
+    ("Location", "MAIN"),
+    ("ReceiptProfile", "Standard"),
+    ("SerialRange", "SR-2026"),
+];
+
 /// The reference data a product needs, plus two property definitions and a BoM type:
 /// product type `Sheet Metal`, currency `EUR`, unit `pcs`, location `MAIN`, receipt profile
 /// `Standard`, serial range `SR-2026`, properties `Colour` and `Finish`, BoM type `Production`.
 pub async fn reference_data(app: &TestApp) {
-    for (entity, name) in [
-        ("ProductType", "Sheet Metal"),
-        ("Currency", "EUR"),
-        ("UnitOfMeasure", "pcs"),
-        ("Location", "MAIN"),
-        ("ReceiptProfile", "Standard"),
-        ("SerialRange", "SR-2026"),
-    ] {
+    for (entity, name) in REFERENCE_DATA {
         create(app, entity, json!({ "name": name, "description": format!("{name} for the tests") })).await;
     }
     for name in ["Colour", "Finish"] {

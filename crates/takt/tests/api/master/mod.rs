@@ -3,7 +3,7 @@
 //! path spellings, byte limits, Unicode filters and tenant isolation, each scenario on SQLite
 //! and on PostgreSQL.
 
-mod fixtures;
+pub(crate) mod fixtures;
 
 mod bom;
 mod filters;
