@@ -205,6 +205,29 @@ mod tests {
     }
 
     #[test]
+    fn a_values_table_numbers_its_parameters_in_order() {
+        let mut q = Query::new("SELECT t.id FROM ");
+        q.values_table([[Param::from("a"), Param::from("b")], [Param::from("c"), Param::from("d")]]);
+        q.push(" CROSS JOIN cells t WHERE t.tenant_id = ").bind(1_i64);
+        assert_eq!(
+            q.sql(),
+            "SELECT t.id FROM (VALUES ($1, $2), ($3, $4)) AS k CROSS JOIN cells t WHERE t.tenant_id = $5"
+        );
+        assert_eq!(q.params().len(), 5);
+    }
+
+    #[test]
+    fn storing_the_same_value_again_changes_nothing_but_a_decimals_scale_does() {
+        use rust_decimal::Decimal;
+        let d = |s: &str| Param::Decimal(s.parse::<Decimal>().unwrap());
+        assert!(d("1.50").stores_as(&d("1.50")));
+        assert!(!d("1.50").stores_as(&d("1.5")));
+        assert!(Param::Null(SqlType::Text).stores_as(&Param::Null(SqlType::Int)));
+        assert!(!Param::from("a").stores_as(&Param::Null(SqlType::Text)));
+        assert!(Param::from("a").stores_as(&Param::from("a")));
+    }
+
+    #[test]
     fn like_escapes() {
         assert_eq!(like_literal("50%_off\\"), "50\\%\\_off\\\\");
         assert_eq!(like_pattern("50%_off"), "50%\\_off");
