@@ -26,7 +26,7 @@ impl<B: Backend> App<B> {
         F: Fn(B::Tx, DateTime<Utc>) -> Fut + Send + Sync,
         Fut: Future<Output = (B::Tx, Result<(T, Vec<Change>), StoreError>)> + Send,
     {
-        let (value, appended) = self
+        let (value, changes) = self
             .db
             .write(|tx| {
                 let at = now();
@@ -35,7 +35,7 @@ impl<B: Backend> App<B> {
                     let (mut tx, result) = work.await;
                     let result = match result {
                         Ok((value, changes)) => {
-                            events::append(&mut tx, tenant, actor, at, &changes).await.map(|last| (value, last))
+                            events::append(&mut tx, tenant, actor, at, &changes).await.map(|_| (value, changes))
                         }
                         Err(error) => Err(error),
                     };
@@ -43,7 +43,8 @@ impl<B: Backend> App<B> {
                 }
             })
             .await?;
-        if appended.is_some() {
+        if !changes.is_empty() {
+            self.metrics.events_appended(&changes);
             let _ = self.committed.send(tenant.0);
         }
         Ok(value)

@@ -11,10 +11,12 @@ mod keys;
 mod master_delete;
 mod master_list;
 mod master_upsert;
+pub mod metrics;
 mod transfer;
 mod webhook_delivery;
 mod webhooks;
 
+pub use crate::metrics::Metrics;
 pub use webhook_delivery::DeliverySettings;
 
 use std::collections::HashMap;
@@ -47,6 +49,11 @@ pub trait Service: Send + Sync + 'static {
     /// Closes every connection, once the last request is done (SQLite then folds its
     /// write-ahead log into the database file).
     async fn close(&self);
+    /// The counters `/metrics` reports, for the HTTP layer to record on.
+    fn metrics(&self) -> &Metrics;
+    /// `/metrics` in Prometheus's text format, with the pools' use and the pending webhook
+    /// deliveries read now.
+    async fn render_metrics(&self) -> String;
 
     // Tenants and keys.
 
@@ -172,6 +179,7 @@ pub struct App<B: Backend> {
     buckets: Mutex<HashMap<Uuid, TokenBucket>>,
     /// The tenants whose events were just committed.
     committed: broadcast::Sender<Uuid>,
+    metrics: Metrics,
 }
 
 impl<B: Backend> App<B> {
@@ -179,7 +187,7 @@ impl<B: Backend> App<B> {
     pub fn new(backend: B) -> App<B> {
         let (committed, _) = broadcast::channel(1024);
         backend.watch_events(committed.clone());
-        App { db: Db::new(backend), buckets: Mutex::new(HashMap::new()), committed }
+        App { db: Db::new(backend), buckets: Mutex::new(HashMap::new()), committed, metrics: Metrics::new() }
     }
 }
 
@@ -195,6 +203,14 @@ impl<B: Backend> Service for App<B> {
 
     async fn close(&self) {
         self.db.backend().close().await;
+    }
+
+    fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    async fn render_metrics(&self) -> String {
+        crate::metrics::render(self).await
     }
 
     async fn create_key(&self, tenant: &str, label: Option<&str>, key: &ApiKey) -> Result<KeyInfo, StoreError> {

@@ -18,6 +18,7 @@ use takt_store::sql::webhooks::dispatch::{self, AttemptResult, Claimed};
 use takt_store::{StoreError, now};
 
 use crate::App;
+use crate::metrics::DeliveryOutcome;
 
 /// How the dispatcher behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +112,15 @@ async fn step<B: Backend>(app: &App<B>, settings: &DeliverySettings) -> Result<b
                 (tx, result)
             })
             .await?;
-        if !result.succeeded && retry_at.is_none() {
+        let outcome = match (result.succeeded, retry_at) {
+            (true, _) => DeliveryOutcome::Succeeded,
+            (false, Some(_)) => DeliveryOutcome::Retried,
+            (false, None) => DeliveryOutcome::Failed,
+        };
+        app.metrics.delivery(outcome);
+        if outcome == DeliveryOutcome::Failed {
+            // `record` appended a `webhook.delivery_failed` event.
+            app.metrics.delivery_failed_event();
             let _ = app.committed.send(claimed.tenant.0);
         }
     }

@@ -95,6 +95,7 @@ pub async fn require_key(State(state): State<Arc<AppState>>, mut request: Reques
         });
         next.run(request).await
     } else {
+        state.app.metrics().rate_limited();
         ApiError::rate_limited(decision.retry_after).into_response()
     };
     rate_headers(response.headers_mut(), &decision);

@@ -1,14 +1,17 @@
 //! Takt's HTTP layer: the ERP sync dialect ([`erp`]), the master-data dialect ([`master`]),
 //! and what both share: keys and rate limits ([`auth`]), JSON bodies ([`body`]), the error
-//! envelope ([`error`]), request logs, `/health` and `/openapi.json`.
+//! envelope ([`error`]), request logs and metrics, `/health`, `/metrics`, `/openapi.json` and the
+//! API reference at `/docs`.
 
 pub mod auth;
 pub mod body;
+mod docs;
 mod erp;
 pub mod error;
 mod events;
 mod health;
 mod master;
+mod metrics;
 pub mod openapi;
 mod webhooks;
 pub mod wording;
@@ -95,7 +98,11 @@ pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Rou
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .route("/health", get(health::health))
+        .route("/metrics", get(metrics::serve))
         .route("/openapi.json", get(openapi::serve))
+        .route("/docs", get(docs::page))
+        .route("/docs/", get(docs::page_in_folder))
+        .route("/docs/{*file}", get(docs::asset))
         .merge(api)
         .merge(extra.with_state(()))
         .fallback(not_found)
@@ -103,6 +110,7 @@ pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Rou
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::Extension(body::BodyLimit(body_limit)))
         .layer(CatchPanicLayer::custom(panicked))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             TraceLayer::new_for_http()

@@ -14,7 +14,7 @@ use sqlx::postgres::{
     PgValueRef,
 };
 use sqlx::{Decode, Encode, PgPool, Postgres, Row as _, Transaction};
-use takt_store::sql::{Backend, DbError, Param, Query, Row, SqlType, Tx};
+use takt_store::sql::{Backend, DbError, Param, PoolStats, Query, Row, SqlType, Tx};
 use uuid::Uuid;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -290,6 +290,12 @@ impl Backend for PostgresBackend {
 
     async fn close(&self) {
         self.pool.close().await;
+    }
+
+    fn pools(&self) -> Vec<PoolStats> {
+        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
+        let max = self.pool.options().get_max_connections();
+        vec![PoolStats { name: "main", size: self.pool.size(), idle, max }]
     }
 
     fn watch_events(&self, sink: tokio::sync::broadcast::Sender<Uuid>) {

@@ -13,7 +13,7 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Row as _, Sqlite, SqlitePool, Transaction};
-use takt_store::sql::{Backend, DbError, Param, Query, Row, Tx};
+use takt_store::sql::{Backend, DbError, Param, PoolStats, Query, Row, Tx};
 use uuid::Uuid;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -311,6 +311,15 @@ impl Backend for SqliteBackend {
         self.writer.close().await;
         self.reader.close().await;
     }
+
+    fn pools(&self) -> Vec<PoolStats> {
+        vec![stats("writer", &self.writer), stats("reader", &self.reader)]
+    }
+}
+
+fn stats(name: &'static str, pool: &SqlitePool) -> PoolStats {
+    let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+    PoolStats { name, size: pool.size(), idle, max: pool.options().get_max_connections() }
 }
 
 #[cfg(test)]

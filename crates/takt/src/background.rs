@@ -1,5 +1,5 @@
-//! Work `takt serve` does besides answering requests: delivering webhooks, and pruning events
-//! past their retention.
+//! Work `takt serve` does besides answering requests: delivering webhooks, pruning events past
+//! their retention, and keeping the metrics' histograms small between scrapes.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,6 +10,8 @@ use takt_http::Config;
 /// The shortest and longest pause between two prunes.
 const MIN_PRUNE_INTERVAL: Duration = Duration::from_millis(250);
 const MAX_PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
+/// How often the metrics' histograms fold the latencies recorded since.
+const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 
 /// Starts the background tasks; they end with the process.
 pub fn start(service: Arc<dyn Service>, config: &Config) {
@@ -21,7 +23,15 @@ pub fn start(service: Arc<dyn Service>, config: &Config) {
     };
     let dispatcher = service.clone();
     tokio::spawn(async move { dispatcher.deliver_webhooks(settings).await });
+    tokio::spawn(metrics_upkeep(service.clone()));
     tokio::spawn(prune_events(service, retention));
+}
+
+async fn metrics_upkeep(service: Arc<dyn Service>) {
+    loop {
+        tokio::time::sleep(METRICS_UPKEEP).await;
+        service.metrics().upkeep();
+    }
 }
 
 /// Deletes events older than `retention`, every half retention (within bounds). Every

@@ -183,14 +183,6 @@ async fn run(cli: Cli) -> Result<()> {
     let store = database.open(cli.max_connections).await?;
     match cli.command {
         Command::Serve(args) => {
-            let keys = store.list_keys().await?;
-            if keys.is_empty() {
-                eprintln!(
-                    "takt: this database has no API keys yet. Create one (it is printed once) with:\n\n    \
-                     takt keys create --tenant <your-plant> --database {}\n",
-                    database.display()
-                );
-            }
             let config = takt_http::Config {
                 rate_limit: RatePolicy { per_minute: args.rate_limit },
                 body_limit: args.body_limit,
@@ -202,8 +194,18 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let listener =
                 tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+            if store.list_keys().await?.is_empty() {
+                eprintln!(
+                    "takt: this database has no API keys yet. Create one (it is printed once) with:\n\n    \
+                     takt keys create --tenant <your-plant> --database {}\n\n\
+                     then try the API in your browser, with that key, at http://{}/docs\n",
+                    database.display(),
+                    listener.local_addr()?
+                );
+            }
             tracing::info!(
                 address = %listener.local_addr()?,
+                docs = %format!("http://{}/docs", listener.local_addr()?),
                 database = %database.display(),
                 backend = store.backend(),
                 "takt is serving"

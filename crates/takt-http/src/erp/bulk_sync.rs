@@ -39,7 +39,10 @@ pub async fn bulk_sync(
             }
         })
         .collect();
-    let results = state.app.bulk_sync(caller.tenant, &caller.actor, &items).await?;
+    let metrics = state.app.metrics();
+    let results = state.app.bulk_sync(caller.tenant, &caller.actor, &items).await.inspect_err(|_| {
+        metrics.synced(entity.plural(), "error", items.len() as u64);
+    })?;
     let mut summary = BulkSummary { total: results.len(), created: 0, updated: 0, errors: 0, results: Vec::new() };
     for result in results {
         summary.results.push(match result {
@@ -60,5 +63,8 @@ pub async fn bulk_sync(
             }
         });
     }
+    metrics.synced(entity.plural(), "created", summary.created as u64);
+    metrics.synced(entity.plural(), "updated", summary.updated as u64);
+    metrics.synced(entity.plural(), "error", summary.errors as u64);
     Ok(Json(Success::new(summary)).into_response())
 }

@@ -16,11 +16,18 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 
 pub async fn sync(entity: ErpEntity, state: Arc<AppState>, caller: Caller, body: Value) -> Result<Response, ApiError> {
-    let input = parse_sync(entity, &body, Path::root()).map_err(|e| ApiError::invalid_with(headline(&e), e))?;
-    let outcome = state.app.sync(caller.tenant, &caller.actor, &input).await?;
-    let status = match outcome.action {
-        SyncAction::Created => StatusCode::CREATED,
-        SyncAction::Updated => StatusCode::OK,
+    let metrics = state.app.metrics();
+    let input = parse_sync(entity, &body, Path::root()).map_err(|e| {
+        metrics.synced(entity.plural(), "error", 1);
+        ApiError::invalid_with(headline(&e), e)
+    })?;
+    let outcome = state.app.sync(caller.tenant, &caller.actor, &input).await.inspect_err(|_| {
+        metrics.synced(entity.plural(), "error", 1);
+    })?;
+    let (status, action) = match outcome.action {
+        SyncAction::Created => (StatusCode::CREATED, "created"),
+        SyncAction::Updated => (StatusCode::OK, "updated"),
     };
+    metrics.synced(entity.plural(), action, 1);
     Ok((status, Json(Success::new(outcome))).into_response())
 }

@@ -16,8 +16,14 @@ pub async fn upsert(
     spec: &'static EntitySpec,
     body: Value,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let input = parse_upsert(spec, &body)?;
-    let (created, record) = state.app.master_upsert(caller.tenant, &caller.actor, spec.kind, &input).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let metrics = state.app.metrics();
+    let input = parse_upsert(spec, &body).inspect_err(|_| metrics.synced(spec.name, "error", 1))?;
+    let (created, record) = state
+        .app
+        .master_upsert(caller.tenant, &caller.actor, spec.kind, &input)
+        .await
+        .inspect_err(|_| metrics.synced(spec.name, "error", 1))?;
+    let (status, action) = if created { (StatusCode::CREATED, "created") } else { (StatusCode::OK, "updated") };
+    metrics.synced(spec.name, action, 1);
     Ok((status, Json(render::record(&record))))
 }

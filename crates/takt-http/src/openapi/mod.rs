@@ -224,6 +224,32 @@ pub fn document() -> OpenApi {
                     .tag("Operations")
                     .response("200", ResponseBuilder::new().description("The OpenAPI document.")),
             ),
+        )
+        .path(
+            "/docs",
+            PathItem::new(
+                HttpMethod::Get,
+                open("This document as an interactive reference, with try-it-out (no key needed)")
+                    .tag("Operations")
+                    .response("200", ResponseBuilder::new().description("An HTML page; its files are under /docs/.")),
+            ),
+        )
+        .path(
+            "/metrics",
+            PathItem::new(
+                HttpMethod::Get,
+                open("Metrics in Prometheus's text format (no key needed)")
+                    .tag("Operations")
+                    .description(Some(
+                        "Requests by route template and status with a latency histogram, records synced by entity \
+                         and action, events appended, webhook deliveries by outcome and the age of the oldest \
+                         pending one, rate-limit refusals, database pool use. See docs/ARCHITECTURE.md.",
+                    ))
+                    .response(
+                        "200",
+                        ResponseBuilder::new().description("text/plain; version=0.0.4 (the Prometheus text format)."),
+                    ),
+            ),
         );
     OpenApiBuilder::new()
         .info(

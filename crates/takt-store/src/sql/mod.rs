@@ -160,6 +160,19 @@ pub trait Tx: Send {
     async fn rollback(self) -> Result<(), DbError>;
 }
 
+/// How full one connection pool is (for `/metrics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Which pool: `main`, or SQLite's `writer` and `reader`.
+    pub name: &'static str,
+    /// Connections open, idle or in use.
+    pub size: u32,
+    /// Connections open and idle.
+    pub idle: u32,
+    /// The most connections the pool opens.
+    pub max: u32,
+}
+
 /// A database engine.
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
@@ -180,6 +193,10 @@ pub trait Backend: Send + Sync + 'static {
     async fn migrate(&self) -> Result<(), DbError>;
     /// Closes every connection.
     async fn close(&self);
+    /// The connection pools and how full they are.
+    fn pools(&self) -> Vec<PoolStats> {
+        Vec::new()
+    }
     /// Forwards to `sink` the tenants whose events other processes commit (see
     /// [`Tx::notify_events`]). A no-op where one process owns the database.
     fn watch_events(&self, sink: tokio::sync::broadcast::Sender<Uuid>) {

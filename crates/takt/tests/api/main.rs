@@ -6,7 +6,8 @@
 //!   locked by snapshots;
 //! - `erp`: the ERP sync API; `master`: the master-data API;
 //! - `platform`: keys, rate limits, the errors both dialects share, parity of the engines;
-//! - `operations`: the `takt` command, export and import, several instances.
+//! - `operations`: the `takt` command, export and import, several instances;
+//! - `tooling`: the API reference at `/docs` and `/metrics`.
 
 mod support;
 
@@ -18,3 +19,4 @@ mod openapi;
 mod operations;
 mod platform;
 mod responses;
+mod tooling;

@@ -262,3 +262,13 @@ pub async fn next_due<T: Tx>(tx: &mut T) -> Result<Option<DateTime<Utc>>, StoreE
     );
     Ok(tx.fetch_optional(&q).await?.map(|r| r.opt(0)).transpose()?.flatten())
 }
+
+/// The deliveries still pending (due or waiting for a retry): how many, and when the oldest was
+/// made.
+pub async fn pending<T: Tx>(tx: &mut T) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
+    let q = Query::new("SELECT COUNT(*), MIN(created_at) FROM webhook_deliveries WHERE status = 'pending'");
+    match tx.fetch_optional(&q).await? {
+        Some(row) => Ok((row.get(0)?, row.opt(1)?)),
+        None => Ok((0, None)),
+    }
+}

@@ -85,6 +85,7 @@ backend_tests! {
         let server = Server::serve(&database, &[]).await;
         let log = server.log();
         assert!(log.contains("this database has no API keys yet"), "{log}");
+        assert!(log.contains(&format!("at http://{}/docs", server.address)), "the API reference is named: {log}");
         let hint = log
             .lines()
             .map(str::trim)

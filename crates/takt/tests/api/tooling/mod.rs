@@ -1,0 +1,6 @@
+//! Integrator tooling (SPEC.md section 9): the API reference at `/docs` and `/metrics`; each
+//! scenario on SQLite and on PostgreSQL.
+
+mod docs;
+mod metrics;
+mod prometheus;
