@@ -6,13 +6,15 @@
 //!   locked by snapshots;
 //! - `erp`: the ERP sync API; `master`: the master-data API;
 //! - `platform`: keys, rate limits, the errors both dialects share, parity of the engines;
-//! - `operations`: the `takt` command, export and import, several instances.
+//! - `operations`: the `takt` command, export and import, several instances;
+//! - `hardening`: hostile and ambiguous input (SPEC section 10).
 
 mod support;
 
 mod erp;
 mod erp_seed;
 mod events;
+mod hardening;
 mod master;
 mod openapi;
 mod operations;
