@@ -1,7 +1,12 @@
 //! Reading request bodies: a [`Reader`] walks one JSON object along its field list, parses each
 //! field by its [`Kind`], and collects every problem with its JSON path before giving up.
 
-use chrono::{DateTime, NaiveDate, Utc};
+mod unique;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use uuid::Uuid;
@@ -9,6 +14,8 @@ use uuid::Uuid;
 use crate::error::{FieldError, Invalid, Path};
 use crate::schema::{DecimalRule, Field, Kind};
 use crate::text;
+
+pub use unique::{BodyError, from_slice};
 
 /// A field as a request gave it: left out, explicitly `null`, or set.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -74,7 +81,6 @@ pub fn loose_key(key: &str) -> String {
 
 struct Entry<'v> {
     given: &'v str,
-    lookup: String,
     value: &'v Value,
     used: bool,
 }
@@ -82,12 +88,26 @@ struct Entry<'v> {
 /// Anything that can say what a field is, by name: a plain field list, or an entity's.
 pub trait FieldList: Sync {
     fn field(&self, name: &str) -> Option<&Field>;
+
+    /// How many fields the list has: an object with far more keys is refused unread.
+    fn field_count(&self) -> usize;
 }
 
 impl FieldList for [Field] {
     fn field(&self, name: &str) -> Option<&Field> {
         self.iter().find(|f| f.name == name)
     }
+
+    fn field_count(&self) -> usize {
+        self.len()
+    }
+}
+
+/// The most keys an object of `fields` fields may have before it is refused without reading
+/// its keys one by one: room for every field, for a few extras (`id`, `limit`, ...) and for a
+/// client's mistakes, each of which is then listed; beyond it, one error names the object.
+pub fn key_limit(fields: usize) -> usize {
+    fields.saturating_mul(4).saturating_add(16)
 }
 
 /// Walks one JSON object along a field list, collecting every error with its path.
@@ -96,6 +116,8 @@ pub struct Reader<'v, F: FieldList + ?Sized + 'static> {
     fields: &'static F,
     style: KeyStyle,
     entries: Vec<Entry<'v>>,
+    /// Each key's place in `entries`, by the form in which it is compared.
+    index: HashMap<Cow<'v, str>, usize>,
     errors: Vec<FieldError>,
 }
 
@@ -106,23 +128,32 @@ impl<'v, F: FieldList + ?Sized + 'static> Reader<'v, F> {
             let at = if path.as_str().is_empty() { "body" } else { path.as_str() };
             return Err(Invalid::one(path.as_str(), format!("{at} must be a JSON object")));
         };
+        let count = fields.field_count();
+        if map.len() > key_limit(count) {
+            let message =
+                format!("has {} keys, far more than the {count} fields of this object; it was not read", map.len());
+            let message = if path.as_str().is_empty() { format!("the body {message}") } else { message };
+            return Err(Invalid::one(path.as_str(), message));
+        }
         let mut errors = Vec::new();
         let mut entries: Vec<Entry<'v>> = Vec::with_capacity(map.len());
+        let mut index: HashMap<Cow<'v, str>, usize> = HashMap::with_capacity(map.len());
         for (given, value) in map {
             let lookup = match style {
-                KeyStyle::Exact => given.clone(),
-                KeyStyle::Loose => loose_key(given),
+                KeyStyle::Exact => Cow::Borrowed(given.as_str()),
+                KeyStyle::Loose => Cow::Owned(loose_key(given)),
             };
-            if let Some(first) = entries.iter().find(|e| e.lookup == lookup) {
+            if let Some(&first) = index.get(&lookup) {
                 errors.push(FieldError::new(
                     path.field(given),
-                    format!("repeats the key '{}' (keys ignore case and spaces)", first.given),
+                    format!("repeats the key '{}' (keys ignore case and spaces)", entries[first].given),
                 ));
                 continue;
             }
-            entries.push(Entry { given, lookup, value, used: false });
+            index.insert(lookup, entries.len());
+            entries.push(Entry { given, value, used: false });
         }
-        Ok(Reader { path, fields, style, entries, errors })
+        Ok(Reader { path, fields, style, entries, index, errors })
     }
 
     fn spec(&self, name: &str) -> &'static Field {
@@ -131,11 +162,11 @@ impl<'v, F: FieldList + ?Sized + 'static> Reader<'v, F> {
 
     /// Takes the raw JSON value of a field, marking it read.
     pub fn raw(&mut self, name: &str) -> Option<&'v Value> {
-        let lookup = match self.style {
-            KeyStyle::Exact => name.to_owned(),
-            KeyStyle::Loose => loose_key(name),
+        let at = match self.style {
+            KeyStyle::Exact => self.index.get(name),
+            KeyStyle::Loose => self.index.get(loose_key(name).as_str()),
         };
-        let entry = self.entries.iter_mut().find(|e| e.lookup == lookup)?;
+        let entry = &mut self.entries[*at?];
         entry.used = true;
         Some(entry.value)
     }
@@ -307,7 +338,11 @@ pub fn parse(kind: Kind, value: &Value, required: bool) -> Result<Scalar, String
         },
         Kind::Date => {
             let s = string(value)?;
-            parse_date(s).map(Scalar::Date).ok_or_else(|| "must be a date (YYYY-MM-DD)".into())
+            match parse_date(s) {
+                Some(date) if in_years(date) => Ok(Scalar::Date(date)),
+                Some(_) => Err(format!("must be a date from {FIRST_DAY} to {LAST_DAY}")),
+                None => Err("must be a date (YYYY-MM-DD)".into()),
+            }
         }
         Kind::Timestamp => {
             let s = string(value)?;
@@ -362,7 +397,16 @@ pub fn decimal_to_json(value: &Decimal) -> Value {
     Value::Number(number)
 }
 
-/// Parses a strict `YYYY-MM-DD` date.
+/// The first and last days a date or timestamp may fall on: years 1 to 9999, which both
+/// engines store and every client's date type can hold.
+pub const FIRST_DAY: &str = "0001-01-01";
+pub const LAST_DAY: &str = "9999-12-31";
+
+fn in_years(date: NaiveDate) -> bool {
+    (1..=9999).contains(&date.year())
+}
+
+/// Parses a strict `YYYY-MM-DD` date (of any year it can spell: [`parse`] refuses year 0).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let shape = s.len() == 10
         && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
@@ -378,6 +422,9 @@ pub fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, String> {
     let parsed = DateTime::parse_from_rfc3339(s)
         .map_err(|_| "must be an RFC 3339 timestamp (2026-11-21T08:30:00Z)".to_owned())?;
     let utc = parsed.with_timezone(&Utc);
+    if !in_years(utc.date_naive()) {
+        return Err(format!("must be a timestamp from {FIRST_DAY} to {LAST_DAY} (in UTC)"));
+    }
     if utc.timestamp_subsec_nanos() % 1_000 != 0 {
         return Err("must not be more precise than microseconds".into());
     }
@@ -440,5 +487,51 @@ mod tests {
             "2026-11-21T08:30:00.123456+00:00"
         );
         assert!(parse_timestamp("2026-11-21T10:30:00.1234567Z").is_err());
+    }
+
+    #[test]
+    fn dates_and_timestamps_fall_in_years_1_to_9999() {
+        let date = |s: &str| parse(Kind::Date, &json!(s), false);
+        assert_eq!(date("0000-01-01").unwrap_err(), "must be a date from 0001-01-01 to 9999-12-31");
+        assert_eq!(date("0000-12-31").unwrap_err(), "must be a date from 0001-01-01 to 9999-12-31");
+        assert!(date("0001-01-01").is_ok());
+        assert!(date("9999-12-31").is_ok());
+        assert!(parse_timestamp("0000-12-31T23:59:59Z").is_err());
+        assert!(parse_timestamp("0001-01-01T00:30:00+01:00").is_err(), "year 0 in UTC");
+        assert!(parse_timestamp("9999-12-31T23:30:00-01:00").is_err(), "year 10000 in UTC");
+        assert!(parse_timestamp("0001-01-01T00:00:00Z").is_ok());
+        assert!(parse_timestamp("9999-12-31T23:59:59.999999Z").is_ok());
+    }
+
+    /// A field list that admits any number of keys, to time the reader itself.
+    struct Wide;
+
+    impl FieldList for Wide {
+        fn field(&self, _: &str) -> Option<&Field> {
+            None
+        }
+
+        fn field_count(&self) -> usize {
+            usize::MAX
+        }
+    }
+
+    #[test]
+    fn objects_with_far_more_keys_than_fields_are_refused_unread() {
+        let many = |n: usize| Value::Object((0..n).map(|i| (format!("k{i}"), json!(i))).collect());
+        let errors = Reader::object(&many(32), Path::root(), FIELDS, KeyStyle::Exact).unwrap().finish().unwrap_err();
+        assert_eq!(errors.0.len(), 32, "within the limit every unknown key is listed");
+        let refused = Reader::object(&many(33), Path::root().element("parts", 1), FIELDS, KeyStyle::Loose)
+            .err()
+            .expect("refused");
+        assert_eq!(
+            refused.0,
+            [FieldError::new("parts[1]", "has 33 keys, far more than the 4 fields of this object; it was not read")]
+        );
+        let root = Reader::object(&many(100), Path::root(), FIELDS, KeyStyle::Exact).err().expect("refused");
+        assert_eq!(root.summary(), "the body has 100 keys, far more than the 4 fields of this object; it was not read");
+        static WIDE: Wide = Wide;
+        let all = Reader::object(&many(1000), Path::root(), &WIDE, KeyStyle::Loose).unwrap().finish().unwrap_err();
+        assert_eq!(all.0.len(), 1000);
     }
 }

@@ -1,10 +1,12 @@
-//! Request bodies: JSON only, within the size limit, with clear errors for anything else.
+//! Request bodies: JSON only, within the size limit, with clear errors for anything else; an
+//! object that gives a key twice is `422` (see `takt_domain::json::from_slice`).
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use futures::StreamExt;
 use serde_json::Value;
+use takt_domain::json::{self, BodyError};
 
 use crate::error::ApiError;
 
@@ -71,11 +73,28 @@ async fn read(req: Request, limit_message: &str) -> Result<(bool, Bytes), ApiErr
     Ok((json, bytes))
 }
 
-fn parse(json: bool, bytes: &[u8]) -> Result<Value, ApiError> {
+/// Bodies at least this large are parsed on a blocking thread, so that the runtime's workers
+/// stay free for other requests (`/health` among them) meanwhile.
+const PARSE_APART_FROM: usize = 64 * 1024;
+
+async fn parse(json: bool, bytes: Bytes) -> Result<Value, ApiError> {
     if !json {
         return Err(ApiError::bad_request("Content-Type must be application/json"));
     }
-    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
+    let parsed = if bytes.len() < PARSE_APART_FROM {
+        json::from_slice(&bytes)
+    } else {
+        tokio::task::spawn_blocking(move || json::from_slice(&bytes)).await.map_err(|e| {
+            tracing::error!(error = %e, "parsing a body failed");
+            ApiError::internal()
+        })?
+    };
+    parsed.map_err(|error| match error {
+        BodyError::Syntax(e) => ApiError::bad_request(format!("the body is not valid JSON: {e}")),
+        BodyError::Repeated { listed, more } => {
+            ApiError { more, ..ApiError::invalid_with(listed.summary_with(more), listed) }
+        }
+    })
 }
 
 const TOO_LARGE: &str = "the request body is larger than this server accepts; nothing was written";
@@ -88,7 +107,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         if bytes.is_empty() && json {
             return Err(ApiError::bad_request("the body is empty; send a JSON object"));
         }
-        parse(json, &bytes).map(JsonBody)
+        parse(json, bytes).await.map(JsonBody)
     }
 }
 
@@ -100,6 +119,6 @@ impl<S: Send + Sync> FromRequest<S> for OptionalJsonBody {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJsonBody(None));
         }
-        parse(json, &bytes).map(|v| OptionalJsonBody(Some(v)))
+        parse(json, bytes).await.map(|v| OptionalJsonBody(Some(v)))
     }
 }

@@ -9,7 +9,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use takt_domain::error::{FieldError, Invalid};
+use takt_domain::error::{FieldError, Invalid, listed};
 use takt_store::StoreError;
 use utoipa::ToSchema;
 
@@ -22,6 +22,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub details: Vec<FieldError>,
+    /// Bad fields that were only counted, not listed in `details`.
+    pub more: usize,
     pub retry_after: Option<u64>,
     /// With `CURSOR_EXPIRED`: the oldest `seq` still kept.
     pub oldest_seq: Option<i64>,
@@ -43,7 +45,8 @@ pub struct ErrorBody {
     /// `INTERNAL_ERROR` or `SERVICE_UNAVAILABLE`.
     pub code: String,
     pub message: String,
-    /// Every bad field by its JSON path (`parts[0].operations[1].cell_name`).
+    /// Every bad field by its JSON path (`parts[0].operations[1].cell_name`), the first 100
+    /// of them; then one line `{"field": "...", "message": "and 41 more"}` counts the rest.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<ErrorDetail>,
     /// With `CURSOR_EXPIRED`: the oldest event `seq` still kept.
@@ -60,7 +63,15 @@ pub struct ErrorDetail {
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), details: Vec::new(), retry_after: None, oldest_seq: None }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            details: Vec::new(),
+            more: 0,
+            retry_after: None,
+            oldest_seq: None,
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -175,7 +186,10 @@ impl IntoResponse for ApiError {
             error: ErrorBody {
                 code: self.code.to_owned(),
                 message: self.message,
-                details: self.details.into_iter().map(|d| ErrorDetail { field: d.field, message: d.message }).collect(),
+                details: listed(self.details, self.more)
+                    .into_iter()
+                    .map(|d| ErrorDetail { field: d.field, message: d.message })
+                    .collect(),
                 oldest_seq: self.oldest_seq,
             },
         };

@@ -36,6 +36,9 @@ use tracing::Level;
 
 use crate::error::ApiError;
 
+/// The header that carries a request's id.
+const REQUEST_ID: &str = "x-request-id";
+
 /// How the server behaves.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -95,7 +98,7 @@ pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Rou
         .nest("/functions/v1", webhooks::routes())
         .merge(master::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_key));
-    let request_id = HeaderName::from_static("x-request-id");
+    let request_id = HeaderName::from_static(REQUEST_ID);
     Router::new()
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::serve))
@@ -132,7 +135,33 @@ pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Rou
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(middleware::map_request(drop_unsafe_request_id))
         .with_state(state)
+}
+
+/// The longest `x-request-id` kept from a request.
+const REQUEST_ID_MAX: usize = 128;
+
+/// Whether a request id may be echoed and logged as it is: 1 to 128 characters of
+/// `[A-Za-z0-9._:-]`.
+fn safe_request_id(id: &[u8]) -> bool {
+    (1..=REQUEST_ID_MAX).contains(&id.len())
+        && id.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+/// Removes an `x-request-id` that is not safe (or is given more than once), so that the next
+/// layer generates one in its place.
+async fn drop_unsafe_request_id(mut request: Request) -> Request {
+    let mut given = request.headers().get_all(REQUEST_ID).iter();
+    let keep = match (given.next(), given.next()) {
+        (None, _) => true,
+        (Some(id), None) => safe_request_id(id.as_bytes()),
+        (Some(_), Some(_)) => false,
+    };
+    if !keep {
+        request.headers_mut().remove(REQUEST_ID);
+    }
+    request
 }
 
 async fn not_found(method: Method, uri: Uri) -> ApiError {

@@ -138,6 +138,10 @@ impl FieldList for EntitySpec {
     fn field(&self, name: &str) -> Option<&Field> {
         EntitySpec::field(self, name).map(|f| &f.field)
     }
+
+    fn field_count(&self) -> usize {
+        self.fields.len()
+    }
 }
 
 pub(crate) const fn plain(field: Field, column: &'static str, filter: bool) -> MasterField {

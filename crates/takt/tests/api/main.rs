@@ -7,13 +7,16 @@
 //! - `erp`: the ERP sync API; `master`: the master-data API;
 //! - `platform`: keys, rate limits, the errors both dialects share, parity of the engines;
 //! - `operations`: the `takt` command, export and import, several instances;
-//! - `tooling`: the API reference at `/docs` and `/metrics`.
+//! - `events`: the event log, its feed and stream, webhooks;
+//! - `tooling`: the API reference at `/docs` and `/metrics`;
+//! - `hardening`: hostile and ambiguous input (SPEC section 10).
 
 mod support;
 
 mod erp;
 mod erp_seed;
 mod events;
+mod hardening;
 mod master;
 mod openapi;
 mod operations;

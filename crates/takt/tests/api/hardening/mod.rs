@@ -1,0 +1,41 @@
+//! Hardening (SPEC section 10): bodies that cost the server more than their size, ambiguous
+//! input, and request ids that are not safe to echo. Every scenario shows the answer the spec
+//! asks for and that nothing was written.
+
+mod ambiguity;
+mod keys;
+mod request_id;
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::support::{Response, TestApp};
+
+/// Sends a body as JSON text as it is (`serde_json` could not write a repeated key).
+pub async fn send_raw(app: &TestApp, method: Method, path: &str, body: impl Into<Vec<u8>>) -> Response {
+    app.call(method, path).raw(body, Some("application/json")).send().await
+}
+
+/// The records of an ERP list (`cells`, `jobs`, ...).
+pub async fn erp_records(app: &TestApp, entity: &str) -> Vec<Value> {
+    let response = app.get(&format!("/api-{entity}?limit=1000")).await;
+    response.expect(200)["data"][entity].as_array().expect("a list").clone()
+}
+
+/// The records of a master-data entity (List answers a bare array).
+pub async fn master_records(app: &TestApp, entity: &str) -> Vec<Value> {
+    let response = app.post(&format!("/api/{entity}/List"), serde_json::json!({})).await;
+    response.expect(200).as_array().expect("a list").clone()
+}
+
+/// The `details` of an error answer, as `(field, message)` pairs.
+pub fn details(response: &Response) -> Vec<(String, String)> {
+    response.body["error"]["details"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|d| (d["field"].as_str().unwrap().to_owned(), d["message"].as_str().unwrap().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
