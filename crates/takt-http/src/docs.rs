@@ -4,12 +4,12 @@
 
 use std::sync::{Arc, LazyLock};
 
-use axum::extract::Path;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use utoipa_swagger_ui::Config;
 
 use crate::error::ApiError;
+use crate::path::PathParam;
 
 static CONFIG: LazyLock<Arc<Config<'static>>> = LazyLock::new(|| {
     Arc::new(
@@ -68,7 +68,7 @@ pub async fn page_in_folder() -> Response {
 }
 
 /// `GET /docs/{file}`: Swagger UI's scripts, styles and icons.
-pub async fn asset(Path(file): Path<String>) -> Response {
+pub async fn asset(PathParam(file): PathParam<String>) -> Response {
     match utoipa_swagger_ui::serve(&file, CONFIG.clone()) {
         Ok(Some(found)) => {
             let content_type = HeaderValue::from_str(&found.content_type)

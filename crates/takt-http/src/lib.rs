@@ -13,6 +13,7 @@ mod health;
 mod master;
 mod metrics;
 pub mod openapi;
+mod path;
 mod webhooks;
 pub mod wording;
 

@@ -10,13 +10,14 @@ mod sync;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::routing::{get, post, put};
 use takt_domain::erp::ErpEntity;
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::body::JsonBody;
+use crate::path::PathParam;
 
 /// The routes of every entity.
 pub fn routes() -> Router<Arc<AppState>> {
@@ -32,7 +33,7 @@ pub fn routes() -> Router<Arc<AppState>> {
             )
             .route(
                 &format!("{base}/{{id}}"),
-                get(move |State(s): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>| {
+                get(move |State(s): State<Arc<AppState>>, caller: Caller, PathParam(id): PathParam<String>| {
                     get::get(entity, s, caller, id)
                 }),
             )

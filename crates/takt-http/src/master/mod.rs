@@ -10,7 +10,7 @@ mod upsert;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -20,6 +20,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::body::{JsonBody, OptionalJsonBody};
 use crate::error::ApiError;
+use crate::path::PathParam;
 
 /// What a request asks of an entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +68,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 
 async fn dispatch(
     State(state): State<Arc<AppState>>,
-    Path((entity, action)): Path<(String, String)>,
+    PathParam((entity, action)): PathParam<(String, String)>,
     caller: Caller,
     request: Request,
 ) -> Result<Response, ApiError> {

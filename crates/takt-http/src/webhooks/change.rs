@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use takt_domain::error::Invalid;
@@ -15,6 +15,7 @@ use crate::auth::Caller;
 use crate::body::JsonBody;
 use crate::erp::responses::Success;
 use crate::error::ApiError;
+use crate::path::PathParam;
 
 fn id_parameter(pairs: &[(String, String)]) -> Result<String, ApiError> {
     query::parse(pairs, &["id"])?.id.ok_or_else(|| ApiError::invalid(Invalid::one("id", "is required")))
@@ -32,7 +33,7 @@ pub async fn update_by_query(
 pub async fn update_by_path(
     State(state): State<Arc<AppState>>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     update(&state, &caller, &id, &body).await
@@ -56,7 +57,7 @@ pub async fn delete_by_query(
 pub async fn delete_by_path(
     State(state): State<Arc<AppState>>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Response, ApiError> {
     delete(&state, &caller, &id).await
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::erp::responses::{Pagination, Success};
 use crate::error::ApiError;
+use crate::path::PathParam;
 
 pub async fn list(
     State(state): State<Arc<AppState>>,
@@ -30,7 +31,7 @@ pub async fn list(
 pub async fn get_by_path(
     State(state): State<Arc<AppState>>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Response, ApiError> {
     get(&state, &caller, &id).await
 }

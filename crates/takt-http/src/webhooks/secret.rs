@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use serde_json::{Value, json};
 use takt_domain::error::Invalid;
 use takt_domain::webhook::with_secret;
@@ -14,11 +14,12 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::erp::responses::Success;
 use crate::error::ApiError;
+use crate::path::PathParam;
 
 pub async fn rotate(
     State(state): State<Arc<AppState>>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<Success<Value>>, ApiError> {
     let uuid = webhook_id(&id)?;
     let (webhook, secret) = state.app.rotate_webhook_secret(caller.tenant, uuid).await?.ok_or_else(|| missing(&id))?;
@@ -28,7 +29,7 @@ pub async fn rotate(
 pub async fn replay(
     State(state): State<Arc<AppState>>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<Success<Value>>, ApiError> {
     let uuid = webhook_id(&id)?;

@@ -4,6 +4,7 @@
 
 mod ambiguity;
 mod keys;
+mod paths;
 mod request_id;
 
 use reqwest::Method;
