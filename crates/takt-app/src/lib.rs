@@ -7,6 +7,7 @@ mod erp_bulk_sync;
 mod erp_read;
 mod erp_sync;
 mod events;
+mod idempotency;
 mod keys;
 mod master_delete;
 mod master_list;
@@ -29,6 +30,7 @@ use takt_domain::erp::query::ListQuery as ErpListQuery;
 use takt_domain::erp::records::{ErpRecord, SyncOutcome};
 use takt_domain::erp::{ErpEntity, SyncInput};
 use takt_domain::event::Actor;
+use takt_domain::idempotency::{Claim, IdempotencyKey, RequestFingerprint, StoredAnswer};
 use takt_domain::master_data::{EntityKind, ListQuery, Record, UpsertInput};
 use takt_domain::rate_limit::{RateDecision, RatePolicy, TokenBucket};
 use takt_domain::webhook::{Attempt, Webhook, WebhookInput};
@@ -130,6 +132,35 @@ pub trait Service: Send + Sync + 'static {
     /// Wakes up with a tenant's id whenever that tenant's events were committed, by this
     /// process or (on a shared database) another; the nil id means "any tenant may have some".
     fn subscribe_events(&self) -> broadcast::Receiver<Uuid>;
+
+    // Idempotency keys.
+
+    /// Claims `key` for a request, or finds its stored answer, another request's use of it, or
+    /// its first request still running.
+    async fn claim_idempotency_key(
+        &self,
+        tenant: TenantId,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+    ) -> Result<Claim, StoreError>;
+    /// Keeps the answer of the request that claimed `key` with `token`; `false` when a retry
+    /// took the key over meanwhile (its lease ran out).
+    async fn answer_idempotency_key(
+        &self,
+        tenant: TenantId,
+        key: &IdempotencyKey,
+        token: uuid::Uuid,
+        answer: &StoredAnswer,
+    ) -> Result<bool, StoreError>;
+    /// Gives a claimed key up without an answer, so that a retry runs the request again.
+    async fn release_idempotency_key(
+        &self,
+        tenant: TenantId,
+        key: &IdempotencyKey,
+        token: uuid::Uuid,
+    ) -> Result<(), StoreError>;
+    /// Deletes every tenant's keys past their 24 hours; answers how many.
+    async fn prune_idempotency_keys(&self) -> Result<u64, StoreError>;
 
     // Webhooks.
 
@@ -307,6 +338,38 @@ impl<B: Backend> Service for App<B> {
 
     fn subscribe_events(&self) -> broadcast::Receiver<Uuid> {
         self.committed.subscribe()
+    }
+
+    async fn claim_idempotency_key(
+        &self,
+        tenant: TenantId,
+        key: &IdempotencyKey,
+        fingerprint: &RequestFingerprint,
+    ) -> Result<Claim, StoreError> {
+        idempotency::claim(self, tenant, key, fingerprint).await
+    }
+
+    async fn answer_idempotency_key(
+        &self,
+        tenant: TenantId,
+        key: &IdempotencyKey,
+        token: Uuid,
+        answer: &StoredAnswer,
+    ) -> Result<bool, StoreError> {
+        idempotency::answer(self, tenant, key, token, answer).await
+    }
+
+    async fn release_idempotency_key(
+        &self,
+        tenant: TenantId,
+        key: &IdempotencyKey,
+        token: Uuid,
+    ) -> Result<(), StoreError> {
+        idempotency::release(self, tenant, key, token).await
+    }
+
+    async fn prune_idempotency_keys(&self) -> Result<u64, StoreError> {
+        idempotency::prune(self).await
     }
 
     async fn create_webhook(&self, tenant: TenantId, input: &WebhookInput) -> Result<(Webhook, String), StoreError> {

@@ -7,6 +7,7 @@ pub mod api_key;
 pub mod erp;
 pub mod error;
 pub mod event;
+pub mod idempotency;
 pub mod json;
 pub mod master_data;
 pub mod rate_limit;

@@ -50,7 +50,7 @@ async fn drain(body: Body, at_most: usize) {
     }
 }
 
-async fn read(req: Request, limit_message: &str) -> Result<(bool, Bytes), ApiError> {
+pub(crate) async fn read(req: Request, limit_message: &str) -> Result<(bool, Bytes), ApiError> {
     let json = is_json(req.headers());
     if let (Some(BodyLimit(limit)), Some(declared)) =
         (req.extensions().get::<BodyLimit>().copied(), declared_length(req.headers()))
@@ -97,7 +97,7 @@ async fn parse(json: bool, bytes: Bytes) -> Result<Value, ApiError> {
     })
 }
 
-const TOO_LARGE: &str = "the request body is larger than this server accepts; nothing was written";
+pub(crate) const TOO_LARGE: &str = "the request body is larger than this server accepts; nothing was written";
 
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;

@@ -42,7 +42,7 @@ pub struct ErrorEnvelope {
 pub struct ErrorBody {
     /// `BAD_REQUEST`, `UNAUTHORIZED`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
     /// `PAYLOAD_TOO_LARGE`, `VALIDATION_ERROR`, `RATE_LIMIT_EXCEEDED`, `CURSOR_EXPIRED`,
-    /// `INTERNAL_ERROR` or `SERVICE_UNAVAILABLE`.
+    /// `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE`, `INTERNAL_ERROR` or `SERVICE_UNAVAILABLE`.
     pub code: String,
     pub message: String,
     /// Every bad field by its JSON path (`parts[0].operations[1].cell_name`), the first 100
@@ -92,6 +92,25 @@ impl ApiError {
 
     pub fn conflict(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::CONFLICT, "CONFLICT", message)
+    }
+
+    /// `422`: the `Idempotency-Key` was used before for a different request.
+    pub fn idempotency_key_reused() -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "IDEMPOTENCY_KEY_REUSED",
+            "this Idempotency-Key was used for a different request (method, path or body) in the last 24 hours; \
+             send a new key for a new request",
+        )
+    }
+
+    /// `409`: the first request with this `Idempotency-Key` is still running.
+    pub fn idempotency_key_in_use() -> ApiError {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "IDEMPOTENCY_KEY_IN_USE",
+            "a request with this Idempotency-Key is still running; retry once it has been answered",
+        )
     }
 
     pub fn too_large(message: impl Into<String>) -> ApiError {

@@ -10,6 +10,7 @@ mod erp;
 pub mod error;
 mod events;
 mod health;
+mod idempotency;
 mod master;
 mod metrics;
 pub mod openapi;
@@ -98,6 +99,7 @@ pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Rou
         .merge(webhooks::routes())
         .nest("/functions/v1", webhooks::routes())
         .merge(master::routes())
+        .route_layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotent))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_key));
     let request_id = HeaderName::from_static(REQUEST_ID);
     Router::new()

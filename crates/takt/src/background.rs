@@ -1,5 +1,6 @@
 //! Work `takt serve` does besides answering requests: delivering webhooks, pruning events past
-//! their retention, and keeping the metrics' histograms small between scrapes.
+//! their retention and idempotency keys past their day, and keeping the metrics' histograms
+//! small between scrapes.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +13,8 @@ const MIN_PRUNE_INTERVAL: Duration = Duration::from_millis(250);
 const MAX_PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
 /// How often the metrics' histograms fold the latencies recorded since.
 const METRICS_UPKEEP: Duration = Duration::from_secs(5);
+/// How often expired idempotency keys are deleted (they are ignored once expired anyway).
+const IDEMPOTENCY_PRUNE_INTERVAL: Duration = Duration::from_secs(600);
 
 /// Starts the background tasks; they end with the process.
 pub fn start(service: Arc<dyn Service>, config: &Config) {
@@ -24,6 +27,7 @@ pub fn start(service: Arc<dyn Service>, config: &Config) {
     let dispatcher = service.clone();
     tokio::spawn(async move { dispatcher.deliver_webhooks(settings).await });
     tokio::spawn(metrics_upkeep(service.clone()));
+    tokio::spawn(prune_idempotency_keys(service.clone()));
     tokio::spawn(prune_events(service, retention));
 }
 
@@ -47,5 +51,17 @@ async fn prune_events(service: Arc<dyn Service>, retention: Duration) {
             Err(error) => tracing::warn!(%error, "pruning events failed; trying again later"),
         }
         tokio::time::sleep(interval).await;
+    }
+}
+
+/// Deletes idempotency keys past their 24 hours. Every instance prunes.
+async fn prune_idempotency_keys(service: Arc<dyn Service>) {
+    loop {
+        match service.prune_idempotency_keys().await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "pruned expired idempotency keys"),
+            Err(error) => tracing::warn!(%error, "pruning idempotency keys failed; trying again later"),
+        }
+        tokio::time::sleep(IDEMPOTENCY_PRUNE_INTERVAL).await;
     }
 }

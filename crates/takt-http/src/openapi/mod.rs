@@ -28,11 +28,13 @@ use crate::master::Action;
 
 mod erp;
 mod events;
+mod idempotency;
 mod master;
 mod webhooks;
 
 use erp::erp_paths;
 use events::event_paths;
+use idempotency::with_idempotency_keys;
 use master::master_paths;
 use webhooks::webhook_paths;
 
@@ -264,7 +266,7 @@ pub fn document() -> OpenApi {
                 ))
                 .build(),
         )
-        .paths(paths.build())
+        .paths(with_idempotency_keys(paths.build()))
         .components(Some(components.build()))
         .security(Some([SecurityRequirement::new("apiKey", Vec::<String>::new())]))
         .tags(Some([

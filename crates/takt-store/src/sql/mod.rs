@@ -11,6 +11,7 @@ mod catalog;
 mod db;
 pub mod erp;
 pub mod events;
+pub mod idempotency;
 pub mod master;
 mod query;
 pub mod transfer;

@@ -2,7 +2,7 @@
 //! concurrent writers on one or two instances, tenant isolation; each scenario on SQLite and on
 //! PostgreSQL.
 
-mod fixtures;
+pub(crate) mod fixtures;
 
 mod concurrency;
 mod feed;

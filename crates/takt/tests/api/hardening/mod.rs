@@ -3,6 +3,7 @@
 //! asks for and that nothing was written.
 
 mod ambiguity;
+mod idempotency;
 mod keys;
 mod paths;
 mod request_id;

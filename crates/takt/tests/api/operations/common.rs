@@ -175,7 +175,7 @@ impl Server {
 
     /// A client of this server that sends `key`.
     pub fn api(&self, key: &str) -> Api {
-        Api { base: self.url(""), key: Some(key.to_owned()), client: self.client.clone() }
+        Api { base: self.url(""), key: Some(key.to_owned()), headers: Vec::new(), client: self.client.clone() }
     }
 
     /// Sends a signal (`TERM`, `INT`) and waits for the process to exit.
@@ -208,13 +208,14 @@ impl Drop for Server {
 pub struct Api {
     base: String,
     key: Option<String>,
+    headers: Vec<(String, String)>,
     client: reqwest::Client,
 }
 
 impl Api {
     pub fn new(address: SocketAddr, key: &str) -> Api {
         let client = reqwest::Client::builder().no_proxy().build().unwrap();
-        Api { base: format!("http://{address}"), key: Some(key.to_owned()), client }
+        Api { base: format!("http://{address}"), key: Some(key.to_owned()), headers: Vec::new(), client }
     }
 
     /// The same server, without a key.
@@ -222,10 +223,20 @@ impl Api {
         Api { key: None, ..self.clone() }
     }
 
+    /// The same client, sending `name: value` with every request.
+    pub fn with_header(&self, name: &str, value: &str) -> Api {
+        let mut api = self.clone();
+        api.headers.push((name.to_owned(), value.to_owned()));
+        api
+    }
+
     pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Response {
         let mut request = self.client.request(method, format!("{}{path}", self.base));
         if let Some(key) = &self.key {
             request = request.header("authorization", format!("Bearer {key}"));
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
         }
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(serde_json::to_vec(body).unwrap());

@@ -120,6 +120,36 @@ fn job(n: usize) -> Value {
 }
 
 backend_tests! {
+    async fn an_idempotency_key_holds_across_instances(backend: Backend) {
+        if backend == Backend::Sqlite {
+            return;
+        }
+        let pair = Pair::start(&[]).await;
+        let job = |number: &str| json!({"external_id": "SO-1", "external_source": "SAP", "job_number": number});
+        let [a, b] = pair.apis().map(|api| api.with_header("idempotency-key", "order-1"));
+        let first = a.put("/api-jobs/sync", job("J-1")).await;
+        first.expect(201);
+        let again = b.put("/api-jobs/sync", job("J-1")).await;
+        assert_eq!((again.status, &again.body), (201, &first.body));
+        assert_eq!(again.header("idempotent-replayed"), Some("true"));
+        b.put("/api-jobs/sync", job("J-2")).await.expect_error(422, "IDEMPOTENCY_KEY_REUSED");
+
+        // Many at once through both, one key: one runs, the others wait their turn or replay it.
+        let [a, b] = pair.apis().map(|api| api.with_header("idempotency-key", "order-2"));
+        let body = json!({"external_id": "SO-2", "external_source": "SAP", "job_number": "J-2"});
+        let answers = join_all((0..12).map(|n| {
+            let api = if n % 2 == 0 { a.clone() } else { b.clone() };
+            let body = body.clone();
+            async move { api.put("/api-jobs/sync", body).await }
+        }))
+        .await;
+        assert_no_server_errors(&answers);
+        let ran = answers.iter().filter(|r| r.status != 409 && r.header("idempotent-replayed").is_none()).count();
+        assert_eq!(ran, 1, "{:?}", answers.iter().map(|r| r.status).collect::<Vec<_>>());
+        let jobs = same_list_on_both(&pair.apis(), "/api-jobs?external_id=SO-2", "jobs").await;
+        assert_eq!(jobs.len(), 1);
+    }
+
     async fn single_syncs_of_the_same_new_records_through_two_instances_agree(backend: Backend) {
         if backend == Backend::Sqlite {
             return;

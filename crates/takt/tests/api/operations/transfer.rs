@@ -175,7 +175,7 @@ backend_tests! {
             }
         };
         // Bookkeeping that belongs to one database: migrations, id counters, rate-limit buckets,
-        // webhook deliveries under way and their log.
+        // webhook deliveries under way and their log, idempotency keys.
         let local = [
             "_sqlx_migrations",
             "sqlite_sequence",
@@ -183,6 +183,7 @@ backend_tests! {
             "rate_buckets",
             "webhook_deliveries",
             "webhook_attempts",
+            "idempotency_keys",
         ];
         let mut schema: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (table, column) in pairs.into_iter().filter(|(t, _)| !local.contains(&t.as_str())) {

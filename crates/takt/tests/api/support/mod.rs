@@ -116,6 +116,23 @@ impl TestApp {
         key.reveal().to_owned()
     }
 
+    /// Runs one SQL statement on the database behind the server (to set up what no request can,
+    /// such as a lease that ran out); answers how many rows it changed.
+    pub async fn execute_sql(&self, sql: &str) -> u64 {
+        use sqlx::Connection;
+        match self.backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", self.database);
+                let mut db = sqlx::SqliteConnection::connect(&url).await.expect("open the SQLite file");
+                sqlx::query(sql).execute(&mut db).await.expect("the statement runs").rows_affected()
+            }
+            Backend::Postgres => {
+                let mut db = sqlx::PgConnection::connect(&self.database).await.expect("connect to PostgreSQL");
+                sqlx::query(sql).execute(&mut db).await.expect("the statement runs").rows_affected()
+            }
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }
