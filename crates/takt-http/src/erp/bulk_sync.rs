@@ -17,20 +17,16 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::wording;
 
-pub async fn bulk_sync(
-    entity: ErpEntity,
-    state: Arc<AppState>,
-    caller: Caller,
-    body: Value,
-) -> Result<Response, ApiError> {
-    let records = bulk_records(entity, &body)?;
+/// The records of a bulk body, each parsed on its own; more than 1000 are refused whole.
+pub(super) fn bulk_items(entity: ErpEntity, body: &Value) -> Result<Vec<BulkItem>, ApiError> {
+    let records = bulk_records(entity, body)?;
     if records.len() > MAX_BULK_RECORDS {
         return Err(ApiError::too_large(format!(
             "a bulk request takes at most {MAX_BULK_RECORDS} records and this one has {}; nothing was written",
             records.len()
         )));
     }
-    let items: Vec<BulkItem> = records
+    Ok(records
         .iter()
         .map(|record| match parse_sync(entity, record, Path::root()) {
             Ok(input) => BulkItem::Valid(input),
@@ -38,7 +34,16 @@ pub async fn bulk_sync(
                 BulkItem::Invalid { external_id: external_id_of(record).map(str::to_owned), error: invalid }
             }
         })
-        .collect();
+        .collect())
+}
+
+pub async fn bulk_sync(
+    entity: ErpEntity,
+    state: Arc<AppState>,
+    caller: Caller,
+    body: Value,
+) -> Result<Response, ApiError> {
+    let items = bulk_items(entity, &body)?;
     let metrics = state.app.metrics();
     let results = state.app.bulk_sync(caller.tenant, &caller.actor, &items).await.inspect_err(|_| {
         metrics.synced(entity.plural(), "error", items.len() as u64);

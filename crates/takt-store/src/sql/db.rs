@@ -11,6 +11,15 @@ use crate::StoreError;
 /// busy database) is tried again before the request fails.
 const ATTEMPTS: u32 = 6;
 
+/// The kind of transaction a unit of work runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Writes, committed when the work succeeds.
+    Write,
+    /// One snapshot, no writes.
+    Read,
+}
+
 /// A database, as use cases see it: a backend that runs units of work in transactions.
 pub struct Db<B: Backend> {
     backend: B,
@@ -33,7 +42,7 @@ impl<B: Backend> Db<B> {
         F: Fn(B::Tx) -> Fut + Send + Sync,
         Fut: Future<Output = (B::Tx, Result<T, StoreError>)> + Send,
     {
-        self.transact(true, work).await
+        self.transact(Mode::Write, work).await
     }
 
     /// Runs `work` in a read-only transaction (one snapshot).
@@ -43,10 +52,10 @@ impl<B: Backend> Db<B> {
         F: Fn(B::Tx) -> Fut + Send + Sync,
         Fut: Future<Output = (B::Tx, Result<T, StoreError>)> + Send,
     {
-        self.transact(false, work).await
+        self.transact(Mode::Read, work).await
     }
 
-    async fn transact<T, F, Fut>(&self, write: bool, work: F) -> Result<T, StoreError>
+    async fn transact<T, F, Fut>(&self, mode: Mode, work: F) -> Result<T, StoreError>
     where
         T: Send,
         F: Fn(B::Tx) -> Fut + Send + Sync,
@@ -54,7 +63,10 @@ impl<B: Backend> Db<B> {
     {
         let mut attempt = 1;
         loop {
-            let tx = if write { self.backend.begin_write().await } else { self.backend.begin_read().await };
+            let tx = match mode {
+                Mode::Write => self.backend.begin_write().await,
+                Mode::Read => self.backend.begin_read().await,
+            };
             let (tx, result) = work(tx?).await;
             let outcome = match result {
                 Ok(value) => tx.commit().await.map(|()| value).map_err(StoreError::from),
