@@ -4,6 +4,7 @@
 //! [`App`] implements it over any backend.
 
 mod erp_bulk_sync;
+mod erp_diff;
 mod erp_read;
 mod erp_sync;
 mod events;
@@ -37,7 +38,7 @@ use takt_domain::webhook::{Attempt, Webhook, WebhookInput};
 use takt_store::sql::events::{FeedPage, FeedQuery};
 use takt_store::sql::webhooks::LogQuery;
 use takt_store::sql::{Backend, Db};
-use takt_store::{BulkItem, BulkResult, KeyInfo, Page, StoreError, StoredKey, TenantId, TransferSummary};
+use takt_store::{BulkItem, BulkResult, DiffLine, KeyInfo, Page, StoreError, StoredKey, TenantId, TransferSummary};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
@@ -89,6 +90,8 @@ pub trait Service: Send + Sync + 'static {
         actor: &Actor,
         items: &[BulkItem],
     ) -> Result<Vec<BulkResult>, StoreError>;
+    /// What [`Service::bulk_sync`] would do to each record, writing nothing.
+    async fn diff_bulk(&self, tenant: TenantId, items: &[BulkItem]) -> Result<Vec<DiffLine>, StoreError>;
     async fn list(
         &self,
         tenant: TenantId,
@@ -284,6 +287,10 @@ impl<B: Backend> Service for App<B> {
         items: &[BulkItem],
     ) -> Result<Vec<BulkResult>, StoreError> {
         erp_bulk_sync::bulk_sync(self, tenant, actor, items).await
+    }
+
+    async fn diff_bulk(&self, tenant: TenantId, items: &[BulkItem]) -> Result<Vec<DiffLine>, StoreError> {
+        erp_diff::diff(self, tenant, items).await
     }
 
     async fn list(

@@ -73,3 +73,11 @@ pub struct TransferSummary {
     /// Rows per table, in transfer order; tables without rows are left out.
     pub rows: Vec<(String, u64)>,
 }
+
+/// What a bulk sync would do to one record, found by applying it and rolling back: its result,
+/// and every change it would make (none for a record that already holds every value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffLine {
+    pub result: BulkResult,
+    pub changes: Vec<takt_domain::event::Change>,
+}

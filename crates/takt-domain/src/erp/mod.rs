@@ -80,8 +80,17 @@ impl ErpEntity {
         }
     }
 
+    /// Every entity's plural, in the order of [`ErpEntity::ALL`].
+    pub const PLURALS: [&'static str; 5] = [
+        ErpEntity::ALL[0].plural(),
+        ErpEntity::ALL[1].plural(),
+        ErpEntity::ALL[2].plural(),
+        ErpEntity::ALL[3].plural(),
+        ErpEntity::ALL[4].plural(),
+    ];
+
     /// Plural, as in paths and bulk bodies: "jobs".
-    pub fn plural(self) -> &'static str {
+    pub const fn plural(self) -> &'static str {
         match self {
             ErpEntity::Cell => "cells",
             ErpEntity::Resource => "resources",

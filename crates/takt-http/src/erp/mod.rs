@@ -2,6 +2,7 @@
 //! under `/functions/v1` for connectors configured with the hosted reference system's base URL.
 
 mod bulk_sync;
+mod diff;
 mod get;
 mod list;
 pub(crate) mod responses;
@@ -51,4 +52,19 @@ pub fn routes() -> Router<Arc<AppState>> {
             );
     }
     router
+        .route(
+            "/api-erp-sync/diff",
+            post(|State(s): State<Arc<AppState>>, caller: Caller, JsonBody(body): JsonBody| {
+                diff::diff(s, caller, None, body)
+            }),
+        )
+        .route(
+            "/api-erp-sync/diff/{entity}",
+            post(
+                |State(s): State<Arc<AppState>>,
+                 caller: Caller,
+                 PathParam(entity): PathParam<String>,
+                 JsonBody(body): JsonBody| { diff::diff_of(s, caller, entity, body) },
+            ),
+        )
 }

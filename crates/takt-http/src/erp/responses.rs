@@ -1,5 +1,7 @@
 //! The success bodies of the ERP sync API, exactly in the seed's shape.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use takt_domain::erp::records::{SyncAction, SyncOutcome};
 use utoipa::ToSchema;
@@ -56,4 +58,57 @@ pub struct Pagination {
     pub total: i64,
     pub offset: i64,
     pub limit: i64,
+}
+
+/// The answer to a diff: what a bulk sync of the same body would do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiffSummary {
+    pub total: usize,
+    pub create: usize,
+    pub update: usize,
+    pub unchanged: usize,
+    pub errors: usize,
+    /// One line per record, in request order.
+    pub results: Vec<DiffResult>,
+}
+
+/// What a sync would do to one record: `create`, `update` (with the fields that would change),
+/// `unchanged`, or `error` (with the error the sync would give).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiffResult {
+    pub external_id: Option<String>,
+    /// The stored record's id (`update`, `unchanged`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    /// `create`, `update`, `unchanged` or `error`.
+    pub action: &'static str,
+    /// With `update`: each field that would change, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, FieldChange>>,
+    /// The nested records (a job's parts and their operations) that would be created or change.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nested: Vec<NestedChange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A nested record a sync would create or change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NestedChange {
+    /// `part` or `operation`.
+    pub entity: String,
+    pub external_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    /// `create` or `update`.
+    pub action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, FieldChange>>,
+}
+
+/// A field's stored value and the one a sync would write.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldChange {
+    pub old: serde_json::Value,
+    pub new: serde_json::Value,
 }

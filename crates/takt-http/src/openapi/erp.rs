@@ -133,5 +133,67 @@ pub(super) fn erp_paths(
             .path(base.clone(), PathItem::new(HttpMethod::Get, list))
             .path(format!("{base}/{{id}}"), PathItem::new(HttpMethod::Get, get));
     }
+    let (paths, components) = diff_paths(paths, components, prefix);
+    (paths, components)
+}
+
+/// `POST /api-erp-sync/diff` and `/api-erp-sync/diff/{entity}`.
+fn diff_paths(
+    paths: PathsBuilder,
+    mut components: ComponentsBuilder,
+    prefix: &str,
+) -> (PathsBuilder, ComponentsBuilder) {
+    if prefix.is_empty() {
+        let mut body = ObjectBuilder::new().schema_type(Type::Object).description(Some(format!(
+            "Any bulk-sync body (`{{\"jobs\": [...]}}`, `{{\"items\": [...]}}`, ...), at most {MAX_BULK_RECORDS} records; \
+             `entity` names the entity unless the path does."
+        )));
+        body = body.property("entity", kind_schema(Kind::Enum(&ErpEntity::PLURALS), ""));
+        for entity in ErpEntity::ALL {
+            let request = format!("{}SyncRequest", record_name(entity));
+            body = body.property(
+                entity.plural(),
+                ArrayBuilder::new().items(reference(&request)).max_items(Some(MAX_BULK_RECORDS)),
+            );
+        }
+        body = body.property(
+            "items",
+            ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::Object)).max_items(Some(MAX_BULK_RECORDS)),
+        );
+        components = components.schema("DiffRequest", body).schema("DiffResponse", success(reference("DiffSummary")));
+    }
+    let op_id = |name: &str| format!("{}{name}", if prefix.is_empty() { "" } else { "functions_" });
+    let operation = |name: &str| {
+        let op = OperationBuilder::new()
+            .tag(ERP_TAG)
+            .operation_id(Some(op_id(name)))
+            .summary(Some("What a bulk sync of this body would do to each record; writes nothing"))
+            .description(Some(
+                "Each record is `create`, `update` (with each field that would change, old and new, and the nested \
+                 records that would be created or change), `unchanged`, or `error` with the error the sync would give. \
+                 The sync's own code finds it, in a transaction that is rolled back.",
+            ))
+            .request_body(json_body(reference("DiffRequest"), "A bulk-sync body."))
+            .response("200", response("One result per record, in request order.", reference("DiffResponse")));
+        with_auth_errors(
+            op,
+            &[
+                (400, "Body is not JSON."),
+                (404, "No such entity."),
+                (413, "Over the size limit or over 1000 records."),
+                (422, "No record array, or no entity."),
+            ],
+        )
+    };
+    let by_path = operation("diffByEntity").parameter(
+        ParameterBuilder::new()
+            .name("entity")
+            .parameter_in(ParameterIn::Path)
+            .required(Required::True)
+            .schema(Some(kind_schema(Kind::Enum(&ErpEntity::PLURALS), ""))),
+    );
+    let paths = paths
+        .path(format!("{prefix}/api-erp-sync/diff"), PathItem::new(HttpMethod::Post, operation("diff")))
+        .path(format!("{prefix}/api-erp-sync/diff/{{entity}}"), PathItem::new(HttpMethod::Post, by_path));
     (paths, components)
 }

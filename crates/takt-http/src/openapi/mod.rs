@@ -22,7 +22,9 @@ use utoipa::openapi::{
     ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, Required, ResponseBuilder, Tag,
 };
 
-use crate::erp::responses::{BulkLine, BulkSummary, ErrorAction, Pagination};
+use crate::erp::responses::{
+    BulkLine, BulkSummary, DiffResult, DiffSummary, ErrorAction, FieldChange, NestedChange, Pagination,
+};
 use crate::error::{ErrorBody, ErrorDetail, ErrorEnvelope};
 use crate::master::Action;
 
@@ -193,6 +195,10 @@ pub fn document() -> OpenApi {
         .schema_from::<BulkLine>()
         .schema_from::<ErrorAction>()
         .schema_from::<Pagination>()
+        .schema_from::<DiffSummary>()
+        .schema_from::<DiffResult>()
+        .schema_from::<NestedChange>()
+        .schema_from::<FieldChange>()
         .schema("SyncResponse", success(reference(SyncOutcome::name().as_ref())))
         .schema("BulkResponse", success(reference("BulkSummary")))
         .security_scheme(

@@ -18,6 +18,8 @@ enum Mode {
     Write,
     /// One snapshot, no writes.
     Read,
+    /// Writes, always rolled back.
+    Rehearse,
 }
 
 /// A database, as use cases see it: a backend that runs units of work in transactions.
@@ -45,6 +47,17 @@ impl<B: Backend> Db<B> {
         self.transact(Mode::Write, work).await
     }
 
+    /// Runs `work` in one write transaction and rolls it back, whatever it did: what a write
+    /// would do, found by the same code that does it, with nothing kept.
+    pub async fn rehearse<T, F, Fut>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send,
+        F: Fn(B::Tx) -> Fut + Send + Sync,
+        Fut: Future<Output = (B::Tx, Result<T, StoreError>)> + Send,
+    {
+        self.transact(Mode::Rehearse, work).await
+    }
+
     /// Runs `work` in a read-only transaction (one snapshot).
     pub async fn read<T, F, Fut>(&self, work: F) -> Result<T, StoreError>
     where
@@ -64,11 +77,12 @@ impl<B: Backend> Db<B> {
         let mut attempt = 1;
         loop {
             let tx = match mode {
-                Mode::Write => self.backend.begin_write().await,
+                Mode::Write | Mode::Rehearse => self.backend.begin_write().await,
                 Mode::Read => self.backend.begin_read().await,
             };
             let (tx, result) = work(tx?).await;
             let outcome = match result {
+                Ok(value) if mode == Mode::Rehearse => tx.rollback().await.map(|()| value).map_err(StoreError::from),
                 Ok(value) => tx.commit().await.map(|()| value).map_err(StoreError::from),
                 Err(error) => {
                     let _ = tx.rollback().await;

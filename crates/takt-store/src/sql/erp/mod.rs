@@ -3,11 +3,13 @@
 //! in runs of up to 100, each run in one savepoint; a run that fails is applied again record by
 //! record, each in its own savepoint, so that only the bad records fail.
 
+mod diff;
 mod read;
 pub(super) mod tables;
 mod upsert;
 mod write;
 
+pub use diff::rehearse_bulk;
 pub use read::{get, list};
 
 use std::collections::HashSet;

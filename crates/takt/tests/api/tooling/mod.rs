@@ -1,6 +1,7 @@
 //! Integrator tooling (SPEC.md section 9): the API reference at `/docs` and `/metrics`; each
 //! scenario on SQLite and on PostgreSQL.
 
+mod diff;
 mod docs;
 mod metrics;
 mod prometheus;
