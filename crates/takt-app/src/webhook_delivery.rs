@@ -12,7 +12,7 @@ use takt_domain::webhook::signature::{
     HEADER_ERYXON_EVENT, HEADER_ERYXON_SIGNATURE, HEADER_WEBHOOK_ID, HEADER_WEBHOOK_SIGNATURE,
     HEADER_WEBHOOK_TIMESTAMP, eryxon_signature, signature_header,
 };
-use takt_domain::webhook::{WebhookSecret, check_ip, check_url, format_duration};
+use takt_domain::webhook::{WebhookSecret, WebhookUrl, check_ip, check_url, format_duration};
 use takt_store::sql::Backend;
 use takt_store::sql::webhooks::dispatch::{self, AttemptResult, Claimed};
 use takt_store::{StoreError, now};
@@ -155,10 +155,10 @@ async fn attempt(claimed: &Claimed, allow_loopback: bool) -> AttemptResult {
     }
 }
 
-/// Checks the address again (after name resolution), connects only to an address that passed,
-/// and answers the status and the start of the body.
-async fn post(claimed: &Claimed, allow_loopback: bool) -> Result<(u16, String), String> {
-    let url = check_url(&claimed.url, allow_loopback).map_err(|refusal| refusal.to_string())?;
+/// A client for `url` that connects only to an address that passed the policy, checked again
+/// after name resolution.
+pub(crate) async fn checked_client(url: &str, allow_loopback: bool) -> Result<(reqwest::Client, WebhookUrl), String> {
+    let url = check_url(url, allow_loopback).map_err(|refusal| refusal.to_string())?;
     let (host, port) = url.host_and_port();
     let addresses: Vec<SocketAddr> = match url.ip_literal() {
         Some(ip) => vec![SocketAddr::new(ip, port)],
@@ -180,6 +180,12 @@ async fn post(claimed: &Claimed, allow_loopback: bool) -> Result<(u16, String), 
         .resolve(&host, address)
         .build()
         .map_err(|e| format!("no HTTP client: {e}"))?;
+    Ok((client, url))
+}
+
+/// Posts the delivery and answers the status and the start of the body.
+async fn post(claimed: &Claimed, allow_loopback: bool) -> Result<(u16, String), String> {
+    let (client, url) = checked_client(&claimed.url, allow_loopback).await?;
     let response = client
         .post(url.as_str())
         .headers(headers(claimed)?)
@@ -223,7 +229,7 @@ fn headers(claimed: &Claimed) -> Result<HeaderMap, String> {
     Ok(headers)
 }
 
-fn describe(error: &reqwest::Error) -> String {
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         "the receiver did not answer in time".to_owned()
     } else if error.is_connect() {
