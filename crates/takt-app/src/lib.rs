@@ -3,6 +3,7 @@
 //! changes commits or rolls back together. [`Service`] is what the HTTP layer and the CLI call;
 //! [`App`] implements it over any backend.
 
+mod diagnose;
 mod erp_bulk_sync;
 mod erp_diff;
 mod erp_read;
@@ -38,7 +39,9 @@ use takt_domain::webhook::{Attempt, Webhook, WebhookInput};
 use takt_store::sql::events::{FeedPage, FeedQuery};
 use takt_store::sql::webhooks::LogQuery;
 use takt_store::sql::{Backend, Db};
-use takt_store::{BulkItem, BulkResult, DiffLine, KeyInfo, Page, StoreError, StoredKey, TenantId, TransferSummary};
+use takt_store::{
+    BulkItem, BulkResult, Diagnosis, DiffLine, KeyInfo, Page, StoreError, StoredKey, TenantId, TransferSummary,
+};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
@@ -57,6 +60,12 @@ pub trait Service: Send + Sync + 'static {
     /// `/metrics` in Prometheus's text format, with the pools' use and the pending webhook
     /// deliveries read now.
     async fn render_metrics(&self) -> String;
+
+    /// What `takt doctor` checks: migrations, tenants' keys, the engine's own checks, the
+    /// active webhooks.
+    async fn diagnose(&self) -> Diagnosis;
+    /// Whether a webhook endpoint answers (any HTTP status), by the deliveries' address policy.
+    async fn probe_webhook(&self, url: &str, allow_loopback: bool) -> Result<u16, String>;
 
     // Tenants and keys.
 
@@ -245,6 +254,14 @@ impl<B: Backend> Service for App<B> {
 
     async fn render_metrics(&self) -> String {
         crate::metrics::render(self).await
+    }
+
+    async fn diagnose(&self) -> Diagnosis {
+        diagnose::diagnose(self).await
+    }
+
+    async fn probe_webhook(&self, url: &str, allow_loopback: bool) -> Result<u16, String> {
+        diagnose::probe_webhook(url, allow_loopback).await
     }
 
     async fn create_key(&self, tenant: &str, label: Option<&str>, key: &ApiKey) -> Result<KeyInfo, StoreError> {

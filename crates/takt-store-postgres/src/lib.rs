@@ -14,6 +14,7 @@ use sqlx::postgres::{
     PgValueRef,
 };
 use sqlx::{Decode, Encode, PgPool, Postgres, Row as _, Transaction};
+use takt_store::EngineHealth;
 use takt_store::sql::{Backend, DbError, Param, PoolStats, Query, Row, SqlType, Tx};
 use uuid::Uuid;
 
@@ -286,6 +287,40 @@ impl Backend for PostgresBackend {
 
     async fn migrate(&self) -> Result<(), DbError> {
         MIGRATOR.run(&self.pool).await.map_err(|e| DbError::Other(format!("migrating failed: {e}")))
+    }
+
+    fn known_migrations(&self) -> Vec<(i64, String)> {
+        MIGRATOR.iter().map(|m| (m.version, m.description.to_string())).collect()
+    }
+
+    async fn applied_migrations(&self) -> Result<Vec<(i64, bool)>, DbError> {
+        let (recorded,): (bool,) = sqlx::query_as("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify)?;
+        if !recorded {
+            return Ok(Vec::new());
+        }
+        sqlx::query_as("SELECT version, success FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(classify)
+    }
+
+    async fn engine_health(&self) -> Result<EngineHealth, DbError> {
+        let (max, reserved, in_use): (i64, i64, i64) = sqlx::query_as(
+            "SELECT current_setting('max_connections')::bigint, \
+             current_setting('superuser_reserved_connections')::bigint, (SELECT count(*) FROM pg_stat_activity)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify)?;
+        Ok(EngineHealth {
+            max_connections: Some(max),
+            reserved_connections: Some(reserved),
+            connections_in_use: Some(in_use),
+            ..EngineHealth::default()
+        })
     }
 
     async fn close(&self) {

@@ -13,6 +13,7 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Row as _, Sqlite, SqlitePool, Transaction};
+use takt_store::EngineHealth;
 use takt_store::sql::{Backend, DbError, Param, PoolStats, Query, Row, Tx};
 use uuid::Uuid;
 
@@ -305,6 +306,33 @@ impl Backend for SqliteBackend {
                 Err(error) => return Err(DbError::Other(format!("migrating failed: {error}"))),
             }
         }
+    }
+
+    fn known_migrations(&self) -> Vec<(i64, String)> {
+        MIGRATOR.iter().map(|m| (m.version, m.description.to_string())).collect()
+    }
+
+    async fn applied_migrations(&self) -> Result<Vec<(i64, bool)>, DbError> {
+        let recorded = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'";
+        if sqlx::query(recorded).fetch_optional(&self.reader).await.map_err(classify)?.is_none() {
+            return Ok(Vec::new());
+        }
+        sqlx::query_as("SELECT version, success FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&self.reader)
+            .await
+            .map_err(classify)
+    }
+
+    async fn engine_health(&self) -> Result<EngineHealth, DbError> {
+        let problems: Vec<(String,)> =
+            sqlx::query_as("PRAGMA integrity_check").fetch_all(&self.reader).await.map_err(classify)?;
+        let files: Vec<(i64, String, String)> =
+            sqlx::query_as("PRAGMA database_list").fetch_all(&self.reader).await.map_err(classify)?;
+        Ok(EngineHealth {
+            integrity: Some(problems.into_iter().map(|(p,)| p).collect::<Vec<_>>().join("; ")),
+            file: files.into_iter().find(|(_, name, _)| name == "main").map(|(_, _, file)| file),
+            ..EngineHealth::default()
+        })
     }
 
     async fn close(&self) {

@@ -81,3 +81,45 @@ pub struct DiffLine {
     pub result: BulkResult,
     pub changes: Vec<takt_domain::event::Change>,
 }
+
+/// What only one engine can tell about its own health, for `takt doctor`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EngineHealth {
+    /// SQLite's `integrity_check`: `ok`, or the problems it found.
+    pub integrity: Option<String>,
+    /// The SQLite database file.
+    pub file: Option<String>,
+    /// PostgreSQL's `max_connections`, `superuser_reserved_connections`, and the connections open
+    /// to it now.
+    pub max_connections: Option<i64>,
+    pub reserved_connections: Option<i64>,
+    pub connections_in_use: Option<i64>,
+}
+
+/// A tenant and how many of its keys are not revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantKeys {
+    pub tenant: String,
+    pub active_keys: i64,
+}
+
+/// An active webhook's endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookTarget {
+    pub tenant: String,
+    pub id: Uuid,
+    pub url: String,
+}
+
+/// What `takt doctor` reads from the database, each part on its own (a database with pending
+/// migrations may lack the tables a later part reads).
+#[derive(Debug)]
+pub struct Diagnosis {
+    /// The migrations this build carries, by version and description.
+    pub known_migrations: Vec<(i64, String)>,
+    /// The migrations the database has recorded, by version and whether each succeeded.
+    pub applied_migrations: Result<Vec<(i64, bool)>, StoreError>,
+    pub tenants: Result<Vec<TenantKeys>, StoreError>,
+    pub engine: Result<EngineHealth, StoreError>,
+    pub webhooks: Result<Vec<WebhookTarget>, StoreError>,
+}

@@ -1,4 +1,5 @@
-//! The command line: `takt serve`, `takt migrate`, `takt keys ...`, `takt export`, `takt import`.
+//! The command line: `takt serve`, `takt migrate`, `takt keys ...`, `takt export`, `takt import`,
+//! `takt doctor`.
 //! Every option also reads from an environment variable.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -19,6 +20,7 @@ use takt_store::{StoreError, TransferSummary};
 use tracing_subscriber::EnvFilter;
 
 use crate::database::Database;
+use crate::doctor::DoctorArgs;
 use crate::server;
 
 /// Takt: an open manufacturing execution system server.
@@ -70,6 +72,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Load a file written by `takt export`, ids kept, all or nothing.
     Import(ImportArgs),
+    /// Check the database, its migrations, the keys and each webhook endpoint; say what to fix.
+    Doctor(DoctorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -180,6 +184,9 @@ pub async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     let database = Database::parse(&cli.database);
+    if let Command::Doctor(args) = &cli.command {
+        return crate::doctor::run(&database, cli.max_connections, args).await;
+    }
     let store = database.open(cli.max_connections).await?;
     match cli.command {
         Command::Serve(args) => {
@@ -289,6 +296,7 @@ async fn run(cli: Cli) -> Result<()> {
             eprintln!("exported {} tenant(s), {rows} rows", summary.tenants);
             Ok(())
         }
+        Command::Doctor(_) => unreachable!("doctor opens the database itself"),
         Command::Import(args) => {
             let mut reader: Box<dyn BufRead + Send> = match &args.file {
                 Some(path) => Box::new(BufReader::new(

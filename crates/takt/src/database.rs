@@ -38,17 +38,30 @@ impl Database {
 
     /// Opens the database and brings its schema up to date.
     pub async fn open(&self, max_connections: u32) -> Result<Arc<dyn Service>> {
+        self.open_with(max_connections, true).await
+    }
+
+    /// Opens the database as it is, migrating nothing (`takt doctor`).
+    pub async fn open_as_is(&self, max_connections: u32) -> Result<Arc<dyn Service>> {
+        self.open_with(max_connections, false).await
+    }
+
+    async fn open_with(&self, max_connections: u32, migrating: bool) -> Result<Arc<dyn Service>> {
         Ok(match self {
             Database::Sqlite(path) => {
                 let backend = SqliteBackend::open(path).await.with_context(|| format!("opening {}", self.display()))?;
-                migrate(&backend).await?;
+                if migrating {
+                    migrate(&backend).await?;
+                }
                 Arc::new(App::new(backend))
             }
             Database::Postgres(url) => {
                 let backend = PostgresBackend::connect(url, max_connections)
                     .await
                     .with_context(|| format!("connecting to {}", self.display()))?;
-                migrate(&backend).await?;
+                if migrating {
+                    migrate(&backend).await?;
+                }
                 Arc::new(App::new(backend))
             }
         })

@@ -3,4 +3,5 @@
 mod background;
 pub mod cli;
 pub mod database;
+pub mod doctor;
 pub mod server;

@@ -9,6 +9,7 @@
 pub mod auth;
 mod catalog;
 mod db;
+pub mod doctor;
 pub mod erp;
 pub mod events;
 pub mod idempotency;
@@ -192,6 +193,13 @@ pub trait Backend: Send + Sync + 'static {
     async fn ping(&self) -> Result<(), DbError>;
     /// Applies the backend's migrations.
     async fn migrate(&self) -> Result<(), DbError>;
+    /// The migrations this build carries, by version and description.
+    fn known_migrations(&self) -> Vec<(i64, String)>;
+    /// The migrations the database recorded, by version, and whether each succeeded (none
+    /// when it was never migrated).
+    async fn applied_migrations(&self) -> Result<Vec<(i64, bool)>, DbError>;
+    /// What only this engine can tell about its health (`takt doctor`).
+    async fn engine_health(&self) -> Result<crate::EngineHealth, DbError>;
     /// Closes every connection.
     async fn close(&self);
     /// The connection pools and how full they are.

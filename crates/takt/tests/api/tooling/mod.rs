@@ -3,5 +3,6 @@
 
 mod diff;
 mod docs;
+mod doctor;
 mod metrics;
 mod prometheus;
