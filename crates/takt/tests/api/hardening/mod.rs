@@ -4,6 +4,7 @@
 
 mod ambiguity;
 mod keys;
+mod nested;
 mod paths;
 mod request_id;
 
