@@ -3,6 +3,7 @@
 //! sharing one PostgreSQL database.
 
 mod common;
+mod crash_loop;
 mod fixtures;
 mod instances;
 mod keys;
