@@ -272,9 +272,15 @@ impl<'v, F: FieldList + ?Sized + 'static> Reader<'v, F> {
     }
 
     /// Reads an array of objects; `None` when absent or null. Each element comes with its path.
-    pub fn objects(&mut self, name: &str) -> Option<Vec<(Path, &'v Value)>> {
+    /// An array of more than `max_items` is one error, and none of its elements is read.
+    pub fn objects(&mut self, name: &str, max_items: usize) -> Option<Vec<(Path, &'v Value)>> {
         match self.raw(name) {
             None | Some(Value::Null) => None,
+            Some(Value::Array(items)) if items.len() > max_items => {
+                let message = format!("has {} elements, more than the {max_items} allowed; none was read", items.len());
+                self.error(name, message);
+                None
+            }
             Some(Value::Array(items)) => {
                 Some(items.iter().enumerate().map(|(i, v)| (self.path.element(name, i), v)).collect())
             }
@@ -365,7 +371,7 @@ pub fn parse(kind: Kind, value: &Value, required: bool) -> Result<Scalar, String
                 Err(format!("must be one of: {}", allowed.join(", ")))
             }
         }
-        Kind::Objects(_) => Err("must be an array of objects".into()),
+        Kind::Objects { .. } => Err("must be an array of objects".into()),
     }
 }
 

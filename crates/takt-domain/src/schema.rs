@@ -35,8 +35,11 @@ pub enum Kind {
     Uuid,
     /// One of a fixed set of strings.
     Enum(&'static [&'static str]),
-    /// An array of objects, each described by the given fields.
-    Objects(&'static [Field]),
+    /// An array of at most `max_items` objects, each described by `fields`.
+    Objects {
+        fields: &'static [Field],
+        max_items: usize,
+    },
 }
 
 /// One field of a request body.

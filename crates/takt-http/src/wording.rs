@@ -69,6 +69,14 @@ pub(crate) fn word(error: &StoreError) -> Option<Worded> {
             path(at),
             format!("must be the id of the {} it is nested in", parent.singular()),
         )),
+        StoreError::Owned { entity, external_id, owner, owner_external_id, at } => {
+            let (entity, owner) = (entity.singular(), owner.singular());
+            Worded::Conflict(format!(
+                "{}: {entity} '{external_id}' belongs to {owner} '{owner_external_id}'; a nested sync does not move it \
+                 (sync the {entity} on its own, naming its new {owner}, to move it); nothing was written",
+                path(at)
+            ))
+        }
         StoreError::Disagree { entity, at, other } => {
             Worded::Invalid(Invalid::one(path(at), format!("names a different {} than {other}", entity.singular())))
         }

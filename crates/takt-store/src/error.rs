@@ -129,6 +129,10 @@ pub enum StoreError {
     /// A nested record's parent id that is not the record it is nested in.
     #[error("not nested: {parent:?}")]
     NotNested { parent: ErpEntity, at: At },
+    /// A stored record that a nested sync names under another parent than the one it belongs
+    /// to (`owner`, by its external_id); `at` is the record's `external_id` in the request.
+    #[error("owned: {entity:?} {external_id} by {owner:?} {owner_external_id}")]
+    Owned { entity: ErpEntity, external_id: String, owner: ErpEntity, owner_external_id: String, at: At },
     /// Two references of one record (the one `at`, and `other`) that name different records.
     #[error("disagree: {entity:?} {other}")]
     Disagree { entity: ErpEntity, at: At, other: &'static str },

@@ -2,8 +2,8 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::{
-    EXTERNAL_ID, EXTERNAL_SOURCE, PART_FIELDS, PartInput, SyncKey, limits, long_text, parse_part, read_sync_key,
-    reader, text,
+    EXTERNAL_ID, EXTERNAL_SOURCE, MAX_NESTED, PART_FIELDS, PartInput, SyncKey, limits, long_text, parse_part,
+    read_sync_key, reader, repeated_keys, text,
 };
 use crate::error::{Invalid, Path};
 use crate::json::Patch;
@@ -23,8 +23,9 @@ pub const JOB_FIELDS: &[Field] = &[
     long_text("notes", "Free text."),
     Field::optional(
         "parts",
-        Kind::Objects(PART_FIELDS),
-        "Parts written with the job in one transaction; they default to the job's external_source.",
+        Kind::Objects { fields: PART_FIELDS, max_items: MAX_NESTED },
+        "Parts written with the job in one transaction; they default to the job's external_source. Each sync key \
+         once, among the parts and among all their operations.",
     ),
 ];
 
@@ -49,12 +50,67 @@ pub fn parse_job(value: &Value, path: Path) -> Result<JobInput, Invalid> {
     let priority = r.integer("priority");
     let notes = r.text("notes");
     let mut parts = Vec::new();
-    for (path, item) in r.objects("parts").unwrap_or_default() {
-        match parse_part(item, path, Some(&key)) {
-            Ok(part) => parts.push(part),
+    let mut paths = Vec::new();
+    for (path, item) in r.objects("parts", MAX_NESTED).unwrap_or_default() {
+        match parse_part(item, path.clone(), Some(&key)) {
+            Ok(part) => {
+                parts.push(part);
+                paths.push(path);
+            }
             Err(invalid) => r.extend_errors(invalid),
         }
     }
+    repeated_keys(&mut r, parts.iter().map(|p| &p.key).zip(&paths));
+    // A part that parsed has every operation it was sent, so an operation's index is its place.
+    let operation_paths: Vec<Path> = parts
+        .iter()
+        .zip(&paths)
+        .flat_map(|(part, path)| (0..part.operations.len()).map(|i| path.element("operations", i)))
+        .collect();
+    let operation_keys = parts.iter().flat_map(|p| p.operations.iter().map(|o| &o.key));
+    repeated_keys(&mut r, operation_keys.zip(&operation_paths));
     r.finish()?;
     Ok(JobInput { key, job_number, customer, due_date, priority, notes, parts })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::error::FieldError;
+
+    #[test]
+    fn a_sync_key_twice_among_nested_children_names_both_paths() {
+        let job = json!({"external_id": "J", "external_source": "SAP", "job_number": "J", "parts": [
+            {"external_id": "P", "part_number": "P", "operations": [{"external_id": "O", "operation_name": "o", "cell_name": "c"}]},
+            {"external_id": "P", "external_source": "Odoo", "part_number": "P"},
+            {"external_id": "P", "part_number": "P", "operations": [{"external_id": "O", "operation_name": "o", "cell_name": "c"}]},
+        ]});
+        let invalid = parse_job(&job, Path::root()).unwrap_err();
+        assert_eq!(
+            invalid.0,
+            [
+                FieldError::new(
+                    "parts[2].external_id",
+                    "repeats the sync key of parts[0].external_id ('P' from 'SAP')"
+                ),
+                FieldError::new(
+                    "parts[2].operations[0].external_id",
+                    "repeats the sync key of parts[0].operations[0].external_id ('O' from 'SAP')"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn more_parts_than_allowed_are_one_error_and_none_is_read() {
+        let parts = vec![json!({}); MAX_NESTED + 1];
+        let job = json!({"external_id": "J", "external_source": "SAP", "job_number": "J", "parts": parts});
+        let invalid = parse_job(&job, Path::root()).unwrap_err();
+        assert_eq!(
+            invalid.0,
+            [FieldError::new("parts", "has 1001 elements, more than the 1000 allowed; none was read")]
+        );
+    }
 }

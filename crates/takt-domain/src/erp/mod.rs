@@ -17,16 +17,21 @@ pub use operation::{CellRef, OPERATION_FIELDS, OperationInput, parse_operation};
 pub use part::{PART_FIELDS, PartInput, parse_part};
 pub use resource::{RESOURCE_FIELDS, RESOURCE_STATUSES, RESOURCE_TYPES, ResourceInput, parse_resource};
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::error::{Invalid, Path};
+use crate::error::{FieldError, Invalid, Path};
 use crate::json::{KeyStyle, Patch, Reader, Scalar};
 use crate::schema::{Field, Kind};
 use crate::text::TextError;
 
 /// Most records a bulk request may carry (top-level records; nested children are not counted).
 pub const MAX_BULK_RECORDS: usize = 1000;
+
+/// Most parts one job may carry nested, and most operations one part (see DECISIONS.md).
+pub const MAX_NESTED: usize = MAX_BULK_RECORDS;
 
 /// Byte limits of the ERP sync API's text fields (the spec leaves them open; see DECISIONS.md).
 pub mod limits {
@@ -233,6 +238,30 @@ pub(crate) fn read_parent(
             Parent::Named(ParentRef { external_id, id })
         }
     }
+}
+
+/// Refuses a sync key given twice among nested children (each with the path of its object): the
+/// second is named at its `external_id`, with the path of the first.
+pub(crate) fn repeated_keys<'k>(r: &mut Reader<'_, [Field]>, children: impl Iterator<Item = (&'k SyncKey, &'k Path)>) {
+    let mut first: HashMap<&SyncKey, &Path> = HashMap::new();
+    let mut errors = Vec::new();
+    for (key, path) in children {
+        match first.get(key) {
+            Some(earlier) => errors.push(FieldError::new(
+                path.field("external_id"),
+                format!(
+                    "repeats the sync key of {} ('{}' from '{}')",
+                    earlier.field("external_id"),
+                    key.external_id,
+                    key.external_source
+                ),
+            )),
+            None => {
+                first.insert(key, path);
+            }
+        }
+    }
+    r.extend_errors(Invalid(errors));
 }
 
 /// Takes the records of a bulk body: `{"jobs": [...]}` or `{"items": [...]}`.

@@ -1,8 +1,8 @@
 use serde_json::Value;
 
 use super::{
-    EXTERNAL_ID, EXTERNAL_SOURCE, OPERATION_FIELDS, OperationInput, Parent, SyncKey, limits, long_text,
-    parse_operation, read_parent, read_sync_key, reader, text,
+    EXTERNAL_ID, EXTERNAL_SOURCE, MAX_NESTED, OPERATION_FIELDS, OperationInput, Parent, SyncKey, limits, long_text,
+    parse_operation, read_parent, read_sync_key, reader, repeated_keys, text,
 };
 use crate::error::{Invalid, Path};
 use crate::json::Patch;
@@ -24,8 +24,8 @@ pub const PART_FIELDS: &[Field] = &[
     long_text("notes", "Free text."),
     Field::optional(
         "operations",
-        Kind::Objects(OPERATION_FIELDS),
-        "Routing steps written with the part; they default to the part's external_source.",
+        Kind::Objects { fields: OPERATION_FIELDS, max_items: MAX_NESTED },
+        "Routing steps written with the part; they default to the part's external_source. Each sync key once.",
     ),
 ];
 
@@ -41,7 +41,8 @@ pub struct PartInput {
     pub operations: Vec<OperationInput>,
 }
 
-/// Parses a part; `job` is the job it is nested in, if any.
+/// Parses a part; `job` is the job it is nested in, if any (then the job refuses repeated
+/// operation keys across all its parts).
 pub fn parse_part(value: &Value, path: Path, job: Option<&SyncKey>) -> Result<PartInput, Invalid> {
     let mut r = reader(value, path, PART_FIELDS)?;
     let key = read_sync_key(&mut r, job);
@@ -51,11 +52,18 @@ pub fn parse_part(value: &Value, path: Path, job: Option<&SyncKey>) -> Result<Pa
     let quantity = r.integer("quantity");
     let notes = r.text("notes");
     let mut operations = Vec::new();
-    for (path, item) in r.objects("operations").unwrap_or_default() {
-        match parse_operation(item, path, Some(&key)) {
-            Ok(op) => operations.push(op),
+    let mut paths = Vec::new();
+    for (path, item) in r.objects("operations", MAX_NESTED).unwrap_or_default() {
+        match parse_operation(item, path.clone(), Some(&key)) {
+            Ok(op) => {
+                operations.push(op);
+                paths.push(path);
+            }
             Err(invalid) => r.extend_errors(invalid),
         }
+    }
+    if job.is_none() {
+        repeated_keys(&mut r, operations.iter().map(|o| &o.key).zip(&paths));
     }
     r.finish()?;
     Ok(PartInput { key, job: parent, part_number, material, quantity, notes, operations })

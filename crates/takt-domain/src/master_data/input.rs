@@ -1,6 +1,8 @@
 //! Reading master-data requests: Upsert, List, Delete and Copy bodies. Keys are matched
 //! case-insensitively with spaces removed.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use super::entities::{PRODUCT, field};
@@ -130,13 +132,14 @@ fn read_properties(r: &mut Reader<'_, EntitySpec>) -> Option<Vec<Property>> {
     let items = match r.raw("properties") {
         None => return None,
         Some(Value::Null) => return Some(Vec::new()),
-        Some(Value::Array(_)) => r.objects("properties").unwrap_or_default(),
+        Some(Value::Array(_)) => r.objects("properties", usize::MAX).unwrap_or_default(),
         Some(_) => {
             r.error("properties", "must be an array of {name, value}");
             return None;
         }
     };
     let mut properties: Vec<Property> = Vec::new();
+    let mut names = HashSet::new();
     for (path, item) in items {
         let result = Reader::object(item, path.clone(), PROPERTY_FIELDS, KeyStyle::Loose).and_then(|mut p| {
             let name = p.required_text("name");
@@ -145,7 +148,7 @@ fn read_properties(r: &mut Reader<'_, EntitySpec>) -> Option<Vec<Property>> {
         });
         match result {
             Ok(property) => {
-                if properties.iter().any(|p| text::fold(&p.name) == text::fold(&property.name)) {
+                if !names.insert(text::fold(&property.name)) {
                     r.extend_errors(Invalid::one(
                         path.field("name"),
                         format!("repeats the property '{}'", property.name),

@@ -86,9 +86,10 @@ fn kind_schema(kind: Kind, doc: &str) -> RefOr<Schema> {
         Kind::Color => described(string.pattern(Some("^#[0-9a-fA-F]{6}$")), doc),
         Kind::Uuid => described(string.format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))), doc),
         Kind::Enum(values) => described(string.enum_values(Some(values.iter().copied())), doc),
-        Kind::Objects(fields) => {
+        Kind::Objects { fields, max_items } => {
             let items = object_schema(fields, NESTED_RELAXED);
-            return ArrayBuilder::new().items(items).description(Some(doc.to_owned())).into();
+            let doc = format!("{doc} At most {max_items}.");
+            return ArrayBuilder::new().items(items).max_items(Some(max_items)).description(Some(doc)).into();
         }
     };
     schema.into()

@@ -96,7 +96,7 @@ pub fn column_type(kind: Kind, reference: bool) -> ColumnType {
         Kind::Date => Date,
         Kind::Timestamp => Timestamp,
         Kind::Uuid => Uuid,
-        Kind::Objects(_) => unreachable!("master data has no nested objects"),
+        Kind::Objects { .. } => unreachable!("master data has no nested objects"),
     }
 }
 

@@ -88,6 +88,16 @@ impl Columns {
 pub(super) struct Upsert<'a> {
     pub key: &'a SyncKey,
     pub columns: Columns,
+    /// For a row nested in its parent: the column naming the parent, which a stored row must
+    /// already hold (a nested sync does not move a record to another parent).
+    pub owner: Option<&'static str>,
+}
+
+/// A stored row that a nested sync would move: its place in the rows, and the parent it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Owned {
+    pub row: usize,
+    pub parent: Uuid,
 }
 
 /// The most rows one statement carries, and the most parameters (both engines take 32766).
@@ -115,6 +125,8 @@ pub(super) struct Plan<'a, 'k> {
     stored: Vec<Option<Uuid>>,
     /// Whether writing each row changes something.
     changes: Vec<bool>,
+    /// The first row nested in another parent than the one that holds it.
+    owned: Option<Owned>,
 }
 
 /// Looks up the stored rows and decides which rows change.
@@ -164,7 +176,11 @@ pub(super) async fn plan<'a, 'k, T: Tx>(
     }
     let stored: Vec<Option<Uuid>> = rows.iter().map(|row| current.get(row.key).map(|(id, _)| *id)).collect();
     let mut changes = Vec::with_capacity(rows.len());
-    for row in rows {
+    let mut owned = None;
+    for (index, row) in rows.iter().enumerate() {
+        if let (Some(column), Some((_, values)), None) = (row.owner, current.get(row.key), owned) {
+            owned = moved(row, column, values).map(|parent| Owned { row: index, parent });
+        }
         let changed = match current.get_mut(row.key) {
             None => {
                 let values = row.columns.names.iter().copied().zip(row.columns.values.iter().cloned()).collect();
@@ -184,10 +200,24 @@ pub(super) async fn plan<'a, 'k, T: Tx>(
         };
         changes.push(changed);
     }
-    Ok(Plan { table, tenant, rows, stored, changes })
+    Ok(Plan { table, tenant, rows, stored, changes, owned })
+}
+
+/// The parent a row holds in `column`, if it is another than the one the row gives.
+fn moved(row: &Upsert<'_>, column: &str, held: &HashMap<&'static str, Param>) -> Option<Uuid> {
+    let given = row.columns.names.iter().zip(&row.columns.values).find(|(name, _)| **name == column)?.1;
+    match held.get(column) {
+        Some(Param::Uuid(parent)) if !given.stores_as(&Param::Uuid(*parent)) => Some(*parent),
+        _ => None,
+    }
 }
 
 impl Plan<'_, '_> {
+    /// The first row nested in another parent than the one that holds it, if any.
+    pub(super) fn owned(&self) -> Option<Owned> {
+        self.owned
+    }
+
     /// The ids of stored rows that the plan changes.
     pub(super) fn updated_ids(&self) -> Vec<Uuid> {
         let mut ids: Vec<Uuid> =

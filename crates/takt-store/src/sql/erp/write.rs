@@ -36,6 +36,9 @@ struct Child<'a, I> {
     parent: Uuid,
     input: &'a I,
     path: Path,
+    /// Nested in its parent (which it must then already belong to, if it is stored), rather
+    /// than naming the parent itself.
+    nested: bool,
 }
 
 /// The input of one variant of a record, if it is that variant.
@@ -89,7 +92,7 @@ pub(super) async fn write<T: Tx>(
                 .iter()
                 .zip(jobs)
                 .enumerate()
-                .map(|(root, (input, parent))| Child { root, parent, input: *input, path: Path::root() })
+                .map(|(root, (input, parent))| Child { root, parent, input: *input, path: Path::root(), nested: false })
                 .collect();
             w.parts(tx, &children, cells, &mut changed).await?
         }
@@ -101,7 +104,7 @@ pub(super) async fn write<T: Tx>(
                 .iter()
                 .zip(parts)
                 .enumerate()
-                .map(|(root, (input, parent))| Child { root, parent, input: *input, path: Path::root() })
+                .map(|(root, (input, parent))| Child { root, parent, input: *input, path: Path::root(), nested: false })
                 .collect();
             w.operations(tx, &children, cells, &mut changed).await?
         }
@@ -150,17 +153,24 @@ struct Writer {
 
 impl Writer {
     /// Writes rows of one entity's table, only those that change something, and notes each
-    /// changed record (with how it was before) under the record it belongs to.
+    /// changed record (with how it was before) under the record it belongs to. `paths` are the
+    /// rows' places in the request, for rows nested in a parent (whose stored rows must already
+    /// belong to it).
+    #[allow(clippy::too_many_arguments)]
     async fn upsert<T: Tx>(
         &self,
         tx: &mut T,
         entity: ErpEntity,
         rows: &[Upsert<'_>],
+        paths: &[&Path],
         roots: impl Iterator<Item = usize>,
         changed: &mut Vec<Changed>,
         conflict: impl FnOnce(DbError) -> StoreError,
     ) -> Result<Vec<Written>, StoreError> {
         let plan = plan(tx, entity.plural(), self.tenant, rows).await?;
+        if let Some(owned) = plan.owned() {
+            return Err(self.owned(tx, entity, &rows[owned.row], paths[owned.row], owned.parent).await?);
+        }
         let mut before = by_ids(tx, self.tenant, entity, &plan.updated_ids()).await?;
         let written = plan.execute(tx, self.at).await.map_err(conflict)?;
         // A sync key given twice in one write is one changed record.
@@ -171,6 +181,35 @@ impl Writer {
             }
         }
         Ok(written)
+    }
+
+    /// The fact that a stored record is nested in another parent than the one it belongs to.
+    async fn owned<T: Tx>(
+        &self,
+        tx: &mut T,
+        entity: ErpEntity,
+        row: &Upsert<'_>,
+        path: &Path,
+        parent: Uuid,
+    ) -> Result<StoreError, StoreError> {
+        let owner = match entity {
+            ErpEntity::Part => ErpEntity::Job,
+            ErpEntity::Operation => ErpEntity::Part,
+            other => unreachable!("a {} is never nested", other.singular()),
+        };
+        let mut q = Query::new(format!("SELECT external_id FROM {} WHERE tenant_id = ", owner.plural()));
+        q.bind(self.tenant.0).push(" AND id = ").bind(parent);
+        let row_of_owner = tx.fetch_optional(&q).await?;
+        let owner_external_id = row_of_owner
+            .ok_or_else(|| StoreError::Internal(format!("the {} {parent} a row belongs to is gone", owner.singular())))?
+            .get(0)?;
+        Ok(StoreError::Owned {
+            entity,
+            external_id: row.key.external_id.clone(),
+            owner,
+            owner_external_id,
+            at: At { within: path.clone(), field: "external_id" },
+        })
     }
 }
 
@@ -223,14 +262,14 @@ impl Writer {
                     .patch("color", &input.color)
                     .patch("sequence", &input.sequence)
                     .patch("active", &input.active);
-                Upsert { key: &input.key, columns: c }
+                Upsert { key: &input.key, columns: c, owner: None }
             })
             .collect();
         let one = match cells {
             [one] => Some(one.name.as_str()),
             _ => None,
         };
-        self.upsert(tx, ErpEntity::Cell, &rows, 0.., changed, |e| {
+        self.upsert(tx, ErpEntity::Cell, &rows, &[], 0.., changed, |e| {
             unique_conflict(e, ErpEntity::Cell, "name_folded", "name", one)
         })
         .await
@@ -252,10 +291,10 @@ impl Writer {
                     .patch("identifier", &input.identifier)
                     .patch("location", &input.location)
                     .patch("status", &input.status);
-                Upsert { key: &input.key, columns: c }
+                Upsert { key: &input.key, columns: c, owner: None }
             })
             .collect();
-        self.upsert(tx, ErpEntity::Resource, &rows, 0.., changed, StoreError::from).await
+        self.upsert(tx, ErpEntity::Resource, &rows, &[], 0.., changed, StoreError::from).await
     }
 
     async fn jobs<T: Tx>(
@@ -274,7 +313,7 @@ impl Writer {
                     .patch("due_date", &input.due_date)
                     .patch("priority", &input.priority)
                     .patch("notes", &input.notes);
-                Upsert { key: &input.key, columns: c }
+                Upsert { key: &input.key, columns: c, owner: None }
             })
             .collect();
         let one = match jobs {
@@ -282,7 +321,7 @@ impl Writer {
             _ => None,
         };
         let written = self
-            .upsert(tx, ErpEntity::Job, &rows, 0.., changed, |e| {
+            .upsert(tx, ErpEntity::Job, &rows, &[], 0.., changed, |e| {
                 unique_conflict(e, ErpEntity::Job, "job_number", "job_number", one)
             })
             .await?;
@@ -298,7 +337,7 @@ impl Writer {
                         at: At { within: path, field: "job_id" },
                     });
                 }
-                parts.push(Child { root, parent: job_written.id, input: part, path });
+                parts.push(Child { root, parent: job_written.id, input: part, path, nested: true });
             }
         }
         self.parts(tx, &parts, cells, changed).await?;
@@ -325,11 +364,12 @@ impl Writer {
                     .patch("material", &input.material)
                     .patch("quantity", &input.quantity)
                     .patch("notes", &input.notes);
-                Upsert { key: &input.key, columns: c }
+                Upsert { key: &input.key, columns: c, owner: part.nested.then_some("job_id") }
             })
             .collect();
         let roots = parts.iter().map(|p| p.root);
-        let written = self.upsert(tx, ErpEntity::Part, &rows, roots, changed, StoreError::from).await?;
+        let paths: Vec<&Path> = parts.iter().map(|p| &p.path).collect();
+        let written = self.upsert(tx, ErpEntity::Part, &rows, &paths, roots, changed, StoreError::from).await?;
         let mut operations = Vec::new();
         for (part, part_written) in parts.iter().zip(&written) {
             for (index, operation) in part.input.operations.iter().enumerate() {
@@ -342,7 +382,13 @@ impl Writer {
                         at: At { within: path, field: "part_id" },
                     });
                 }
-                operations.push(Child { root: part.root, parent: part_written.id, input: operation, path });
+                operations.push(Child {
+                    root: part.root,
+                    parent: part_written.id,
+                    input: operation,
+                    path,
+                    nested: true,
+                });
             }
         }
         self.operations(tx, &operations, cells, changed).await?;
@@ -373,11 +419,12 @@ impl Writer {
                     .patch("sequence", &input.sequence)
                     .patch("estimated_time_minutes", &input.estimated_time_minutes)
                     .patch("notes", &input.notes);
-                Upsert { key: &input.key, columns: c }
+                Upsert { key: &input.key, columns: c, owner: operation.nested.then_some("part_id") }
             })
             .collect();
         let roots = operations.iter().map(|o| o.root);
-        self.upsert(tx, ErpEntity::Operation, &rows, roots, changed, StoreError::from).await
+        let paths: Vec<&Path> = operations.iter().map(|o| &o.path).collect();
+        self.upsert(tx, ErpEntity::Operation, &rows, &paths, roots, changed, StoreError::from).await
     }
 }
 

@@ -5,6 +5,7 @@
 mod ambiguity;
 mod idempotency;
 mod keys;
+mod nested;
 mod paths;
 mod request_id;
 

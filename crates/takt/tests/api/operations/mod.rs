@@ -3,6 +3,7 @@
 //! sharing one PostgreSQL database.
 
 pub(crate) mod common;
+mod crash_loop;
 mod fixtures;
 mod instances;
 mod keys;
