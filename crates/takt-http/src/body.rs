@@ -1,25 +1,28 @@
-//! Request bodies: JSON only, within the size limit, with clear errors for anything else; an
-//! object that gives a key twice is `422` (see `takt_domain::json::from_slice`).
+//! Request bodies: JSON only, within the size limit (of the decoded body, when it came gzipped),
+//! with clear errors for anything else; an object that gives a key twice is `422` (see
+//! `takt_domain::json::from_slice`).
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use futures::StreamExt;
 use serde_json::Value;
 use takt_domain::json::{self, BodyError};
 
 use crate::error::ApiError;
+use crate::pace::CutOff;
 
 /// The largest request body, in bytes: the application puts it in every request's extensions.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BodyLimit(pub usize);
 
-/// How much more than the limit a body may declare and still be read to its end, and thrown
-/// away, before the `413`: a client still sending its body when the server answers and closes
-/// the connection sees the connection reset instead of the answer.
+/// How much more than the limit a declared body may be and still be read to its end, and thrown
+/// away, after the `413` is sent: a client still sending its body when the server closes the
+/// connection sees the connection reset instead of the answer.
 const DRAIN_AT_MOST: usize = 16 * 1024 * 1024;
 
-/// A JSON body. Wrong content type or malformed JSON is `400`; over the limit is `413`.
+/// A JSON body. Wrong content type or malformed JSON is `400`; over the limit is `413`; a body
+/// that arrives too slowly is `408`.
 pub struct JsonBody(pub Value);
 
 /// A JSON body that may be empty (the master-data List takes an empty body or `{}`).
@@ -38,13 +41,13 @@ fn declared_length(headers: &HeaderMap) -> Option<usize> {
     headers.get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
 }
 
-/// Reads and discards a body, up to `at_most` bytes.
+/// Reads and discards a body, up to `at_most` bytes (or until it is cut off for its pace).
 async fn drain(body: Body, at_most: usize) {
     let mut stream = body.into_data_stream();
     let mut read = 0;
     while let Some(Ok(chunk)) = stream.next().await {
         read += chunk.len();
-        if read > at_most {
+        if read >= at_most {
             break;
         }
     }
@@ -52,25 +55,37 @@ async fn drain(body: Body, at_most: usize) {
 
 pub(crate) async fn read(req: Request, limit_message: &str) -> Result<(bool, Bytes), ApiError> {
     let json = is_json(req.headers());
-    if let (Some(BodyLimit(limit)), Some(declared)) =
-        (req.extensions().get::<BodyLimit>().copied(), declared_length(req.headers()))
+    let limit = req.extensions().get::<BodyLimit>().map_or(usize::MAX, |l| l.0);
+    let cut_off = req.extensions().get::<CutOff>().cloned();
+    let declared = declared_length(req.headers());
+    if let Some(declared) = declared
         && declared > limit
     {
-        // A client that waits for `100 Continue` has not sent its body; one that declares far
-        // too much is not worth reading.
+        // Answered at once. A client that waits for `100 Continue` has not sent its body; the
+        // body of one that has is thrown away meanwhile, unless it is far too large to bother.
         if !req.headers().contains_key(header::EXPECT) && declared - limit <= DRAIN_AT_MOST {
-            drain(req.into_body(), declared).await;
+            tokio::spawn(drain(req.into_body(), declared));
         }
         return Err(ApiError::too_large(limit_message));
     }
-    let bytes = Bytes::from_request(req, &()).await.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large(limit_message)
-        } else {
-            ApiError::bad_request(format!("the request body could not be read: {rejection}"))
+    // What a client declares is reserved only up to a little: declaring costs it nothing.
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(PARSE_APART_FROM));
+    let mut stream = req.into_body().into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|error| {
+            if cut_off.as_ref().is_some_and(CutOff::happened) {
+                ApiError::timeout(TOO_SLOW)
+            } else {
+                ApiError::bad_request(format!("the request body could not be read: {error}"))
+            }
+        })?;
+        // Counted after decoding: a small gzip body that unpacks past the limit is refused.
+        if chunk.len() > limit - bytes.len() {
+            return Err(ApiError::too_large(limit_message));
         }
-    })?;
-    Ok((json, bytes))
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((json, Bytes::from(bytes)))
 }
 
 /// Bodies at least this large are parsed on a blocking thread, so that the runtime's workers
@@ -98,6 +113,8 @@ async fn parse(json: bool, bytes: Bytes) -> Result<Value, ApiError> {
 }
 
 pub(crate) const TOO_LARGE: &str = "the request body is larger than this server accepts; nothing was written";
+
+const TOO_SLOW: &str = "the request body arrived too slowly and was cut off; nothing was written";
 
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;

@@ -40,9 +40,10 @@ pub struct ErrorEnvelope {
 /// What went wrong.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// `BAD_REQUEST`, `UNAUTHORIZED`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-    /// `PAYLOAD_TOO_LARGE`, `VALIDATION_ERROR`, `RATE_LIMIT_EXCEEDED`, `CURSOR_EXPIRED`,
-    /// `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE`, `INTERNAL_ERROR` or `SERVICE_UNAVAILABLE`.
+    /// `BAD_REQUEST`, `UNAUTHORIZED`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`, `REQUEST_TIMEOUT`,
+    /// `CONFLICT`, `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`, `VALIDATION_ERROR`,
+    /// `RATE_LIMIT_EXCEEDED`, `CURSOR_EXPIRED`, `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE`,
+    /// `INTERNAL_ERROR` or `SERVICE_UNAVAILABLE`.
     pub code: String,
     pub message: String,
     /// Every bad field by its JSON path (`parts[0].operations[1].cell_name`), the first 100
@@ -115,6 +116,15 @@ impl ApiError {
 
     pub fn too_large(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", message)
+    }
+
+    /// `408`: the body did not arrive in time; the connection is closed after the answer.
+    pub fn timeout(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::REQUEST_TIMEOUT, "REQUEST_TIMEOUT", message)
+    }
+
+    pub fn unsupported_media_type(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", message)
     }
 
     /// `422`, listing every bad field.

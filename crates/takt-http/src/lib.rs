@@ -1,11 +1,13 @@
 //! Takt's HTTP layer: the ERP sync dialect ([`erp`]), the master-data dialect ([`master`]),
-//! and what both share: keys and rate limits ([`auth`]), JSON bodies ([`body`]), the error
+//! and what both share: keys and rate limits ([`auth`]), JSON bodies ([`body`]; gzip decoded,
+//! kept to a pace), the error
 //! envelope ([`error`]), request logs and metrics, `/health`, `/metrics`, `/openapi.json` and the
 //! API reference at `/docs`.
 
 pub mod auth;
 pub mod body;
 mod docs;
+mod encoding;
 mod erp;
 pub mod error;
 mod events;
@@ -14,6 +16,7 @@ mod idempotency;
 mod master;
 mod metrics;
 pub mod openapi;
+mod pace;
 mod path;
 mod webhooks;
 pub mod wording;
@@ -32,6 +35,7 @@ use takt_app::Service;
 use takt_domain::rate_limit::RatePolicy;
 use takt_domain::webhook::RetrySchedule;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -58,6 +62,36 @@ pub struct Config {
     pub webhook_allow_loopback: bool,
     /// A webhook whose deliveries have all failed for this long is switched off.
     pub webhook_disable_after: Duration,
+    /// How long clients may take, and how many connections they may hold.
+    pub limits: Limits,
+}
+
+/// What the server grants a client's connection (SPEC section 10, "Connections").
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// A request's headers must all arrive within this, from the connection's start (or, on a
+    /// kept-alive connection, from the request's first byte).
+    pub header_timeout: Duration,
+    /// A body must arrive within this, plus one second per `body_min_rate` bytes received.
+    pub body_timeout: Duration,
+    /// The slowest pace a body may keep after `body_timeout`, in bytes a second.
+    pub body_min_rate: u32,
+    /// A kept-alive connection with no request for this long is closed.
+    pub idle_timeout: Duration,
+    /// The most connections open at once; more are closed as soon as they are accepted.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            body_min_rate: 4096,
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 1024,
+        }
+    }
 }
 
 impl Default for Config {
@@ -70,6 +104,7 @@ impl Default for Config {
             webhook_retry_schedule: RetrySchedule::default().steps().to_vec(),
             webhook_allow_loopback: false,
             webhook_disable_after: Duration::from_secs(5 * 24 * 3600),
+            limits: Limits::default(),
         }
     }
 }
@@ -90,6 +125,7 @@ pub fn app(service: Arc<dyn Service>, config: Config) -> Router {
 /// that panics).
 pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Router {
     let body_limit = config.body_limit;
+    let pace = pace::Pace::of(&config.limits);
     let state = Arc::new(AppState { app: service, config });
     let api = Router::new()
         .merge(erp::routes())
@@ -115,6 +151,10 @@ pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Rou
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::Extension(body::BodyLimit(body_limit)))
+        // Bodies: gzip decoded, other encodings refused, and the raw bytes kept to a pace.
+        .layer(RequestDecompressionLayer::new())
+        .layer(middleware::from_fn(encoding::only_gzip))
+        .layer(middleware::map_request_with_state(pace, pace::pace_body))
         .layer(CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

@@ -105,6 +105,27 @@ pub struct ServeArgs {
     /// Switch off a webhook whose every delivery has failed for this long.
     #[arg(long, env = "TAKT_WEBHOOK_DISABLE_AFTER", default_value = "5d", value_parser = positive_duration)]
     pub webhook_disable_after: Duration,
+
+    /// How long a request's headers may take to arrive; then the connection is closed.
+    #[arg(long, env = "TAKT_HEADER_TIMEOUT", default_value = "10s", value_parser = positive_duration)]
+    pub header_timeout: Duration,
+
+    /// How long a request body may take, plus one second per `--body-min-rate` bytes received;
+    /// a slower body is cut off with `408`.
+    #[arg(long, env = "TAKT_BODY_TIMEOUT", default_value = "10s", value_parser = positive_duration)]
+    pub body_timeout: Duration,
+
+    /// The slowest pace a request body may keep, in bytes a second (see `--body-timeout`).
+    #[arg(long, env = "TAKT_BODY_MIN_RATE", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..))]
+    pub body_min_rate: u32,
+
+    /// How long a kept-alive connection may wait for its next request.
+    #[arg(long, env = "TAKT_IDLE_TIMEOUT", default_value = "60s", value_parser = positive_duration)]
+    pub idle_timeout: Duration,
+
+    /// The most HTTP connections open at once; more are closed as soon as they are accepted.
+    #[arg(long, env = "TAKT_MAX_CONNECTIONS_HTTP", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections_http: u32,
 }
 
 /// A duration such as `30d`, `12h`, `5m`, `10s` or `250ms`, more than zero.
@@ -197,6 +218,13 @@ async fn run(cli: Cli) -> Result<()> {
                 webhook_retry_schedule: args.webhook_retry_schedule.steps().to_vec(),
                 webhook_allow_loopback: args.webhook_allow_loopback,
                 webhook_disable_after: args.webhook_disable_after,
+                limits: takt_http::Limits {
+                    header_timeout: args.header_timeout,
+                    body_timeout: args.body_timeout,
+                    body_min_rate: args.body_min_rate,
+                    idle_timeout: args.idle_timeout,
+                    max_connections: args.max_connections_http as usize,
+                },
                 ..takt_http::Config::default()
             };
             let listener =

@@ -52,6 +52,8 @@ pub(super) fn erp_paths(
                 (404, "A referenced record does not exist."),
                 (409, "A unique value is taken by another record."),
                 (413, "Body over the size limit."),
+                (408, "Body arrived too slowly; nothing written."),
+                (415, "Content-Encoding other than gzip; nothing written."),
                 (422, "Invalid fields, listed by JSON path."),
             ],
         );
@@ -66,6 +68,8 @@ pub(super) fn erp_paths(
             &[
                 (400, "Body is not JSON."),
                 (413, "Over the size limit or over 1000 records; nothing written."),
+                (408, "Body arrived too slowly; nothing written."),
+                (415, "Content-Encoding other than gzip; nothing written."),
                 (422, "No record array."),
             ],
         );

@@ -152,6 +152,8 @@ pub(super) fn master_paths(
                             &[
                                 (400, "Body is not JSON."),
                                 (413, "Body over the size limit."),
+                                (408, "Body arrived too slowly; nothing written."),
+                                (415, "Content-Encoding other than gzip; nothing written."),
                                 (422, "Unknown filter or wrong type."),
                             ],
                         ),
@@ -167,6 +169,8 @@ pub(super) fn master_paths(
                                 (400, "Body is not JSON."),
                                 (404, "The record, or a record it references by name, does not exist."),
                                 (413, "Body over the size limit."),
+                                (408, "Body arrived too slowly; nothing written."),
+                                (415, "Content-Encoding other than gzip; nothing written."),
                                 (409, "A unique value is taken, or the record is frozen (approved BoM versions)."),
                                 (422, "Invalid fields, listed by path."),
                             ],

@@ -1,12 +1,17 @@
-//! Hardening (SPEC section 10): bodies that cost the server more than their size, ambiguous
-//! input, and request ids that are not safe to echo. Every scenario shows the answer the spec
-//! asks for and that nothing was written.
+//! Hardening (SPEC section 10): slow or too many connections, encoded bodies, bodies that cost
+//! the server more than their size, ambiguous input, idempotency keys, and request ids that are
+//! not safe to echo. Every scenario shows the answer the spec asks for and that nothing was
+//! written.
 
 mod ambiguity;
+mod connections;
+mod encoding;
 mod idempotency;
 mod keys;
 mod nested;
 mod paths;
+mod protocol;
+mod raw;
 mod request_id;
 
 use reqwest::Method;
