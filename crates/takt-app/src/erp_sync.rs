@@ -1,8 +1,9 @@
 //! `PUT /api-{entity}/sync`: one record, a job with its nested parts and operations, in one
-//! transaction with the events of every record it changed.
+//! transaction with the events of every record it changed; answers the record as it now is,
+//! read in the same transaction.
 
 use takt_domain::erp::SyncInput;
-use takt_domain::erp::records::SyncOutcome;
+use takt_domain::erp::records::{ErpRecord, SyncOutcome};
 use takt_domain::event::Actor;
 use takt_store::sql::{Backend, erp};
 use takt_store::{StoreError, TenantId};
@@ -14,9 +15,16 @@ pub(crate) async fn sync<B: Backend>(
     tenant: TenantId,
     actor: &Actor,
     input: &SyncInput,
-) -> Result<SyncOutcome, StoreError> {
+) -> Result<(SyncOutcome, ErpRecord), StoreError> {
     app.write_with_events(tenant, actor, |mut tx, at| async move {
-        let result = erp::apply(&mut tx, tenant, input, at).await;
+        let result = match erp::apply(&mut tx, tenant, input, at).await {
+            Ok((outcome, changes)) => match erp::get(&mut tx, tenant, input.entity(), outcome.id).await {
+                Ok(Some(record)) => Ok(((outcome, record), changes)),
+                Ok(None) => Err(StoreError::Internal("a synced record is gone".to_owned())),
+                Err(error) => Err(error),
+            },
+            Err(error) => Err(error),
+        };
         (tx, result)
     })
     .await

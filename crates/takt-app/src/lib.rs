@@ -90,8 +90,14 @@ pub trait Service: Send + Sync + 'static {
 
     // ERP sync API.
 
-    /// Creates or updates one record (a job with its nested parts and operations, all or none).
-    async fn sync(&self, tenant: TenantId, actor: &Actor, input: &SyncInput) -> Result<SyncOutcome, StoreError>;
+    /// Creates or updates one record (a job with its nested parts and operations, all or none);
+    /// answers what it did and the record as it now is.
+    async fn sync(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        input: &SyncInput,
+    ) -> Result<(SyncOutcome, ErpRecord), StoreError>;
     /// Applies each record on its own, atomically, in order; the results follow request order.
     async fn bulk_sync(
         &self,
@@ -293,7 +299,12 @@ impl<B: Backend> Service for App<B> {
         keys::take_rate_token(self, key_id, policy, now).await
     }
 
-    async fn sync(&self, tenant: TenantId, actor: &Actor, input: &SyncInput) -> Result<SyncOutcome, StoreError> {
+    async fn sync(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        input: &SyncInput,
+    ) -> Result<(SyncOutcome, ErpRecord), StoreError> {
         erp_sync::sync(self, tenant, actor, input).await
     }
 

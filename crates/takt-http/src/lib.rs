@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod body;
+mod cors;
 mod docs;
 mod encoding;
 mod erp;
@@ -64,6 +65,9 @@ pub struct Config {
     pub webhook_disable_after: Duration,
     /// How long clients may take, and how many connections they may hold.
     pub limits: Limits,
+    /// The browser origins whose pages may call the API (`*` for any); none answers no CORS
+    /// preflight.
+    pub cors_origins: Vec<String>,
 }
 
 /// What the server grants a client's connection (SPEC section 10, "Connections").
@@ -105,6 +109,7 @@ impl Default for Config {
             webhook_allow_loopback: false,
             webhook_disable_after: Duration::from_secs(5 * 24 * 3600),
             limits: Limits::default(),
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -156,6 +161,7 @@ pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Rou
         .layer(middleware::from_fn(encoding::only_gzip))
         .layer(middleware::map_request_with_state(pace, pace::pace_body))
         .layer(CatchPanicLayer::custom(panicked))
+        .layer(cors::layer(&state.config.cors_origins))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(

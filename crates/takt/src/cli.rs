@@ -126,6 +126,25 @@ pub struct ServeArgs {
     /// The most HTTP connections open at once; more are closed as soon as they are accepted.
     #[arg(long, env = "TAKT_MAX_CONNECTIONS_HTTP", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections_http: u32,
+
+    /// Browser origins whose pages may call the API (`https://mes.plant.example`, or `*` for
+    /// any); repeat the option or separate them with commas. None: no CORS.
+    #[arg(long = "cors-origin", env = "TAKT_CORS_ORIGIN", value_delimiter = ',', value_parser = cors_origin)]
+    pub cors_origins: Vec<String>,
+}
+
+/// `*`, or an origin as browsers send it: `scheme://host[:port]`, nothing after.
+fn cors_origin(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text == "*" {
+        return Ok(text.to_owned());
+    }
+    let url = url::Url::parse(text).map_err(|e| format!("not an origin ({e}); write it as https://host[:port]"))?;
+    let origin = url.origin().ascii_serialization();
+    if origin == "null" || origin != text.trim_end_matches('/') {
+        return Err(format!("not an origin; write it as {origin} (scheme, host and port only)"));
+    }
+    Ok(origin)
 }
 
 /// A duration such as `30d`, `12h`, `5m`, `10s` or `250ms`, more than zero.
@@ -225,6 +244,7 @@ async fn run(cli: Cli) -> Result<()> {
                     idle_timeout: args.idle_timeout,
                     max_connections: args.max_connections_http as usize,
                 },
+                cors_origins: args.cors_origins,
                 ..takt_http::Config::default()
             };
             let listener =

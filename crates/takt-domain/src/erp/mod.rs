@@ -135,6 +135,16 @@ pub enum SyncInput {
 }
 
 impl SyncInput {
+    pub fn entity(&self) -> ErpEntity {
+        match self {
+            SyncInput::Cell(_) => ErpEntity::Cell,
+            SyncInput::Resource(_) => ErpEntity::Resource,
+            SyncInput::Job(_) => ErpEntity::Job,
+            SyncInput::Part(_) => ErpEntity::Part,
+            SyncInput::Operation(_) => ErpEntity::Operation,
+        }
+    }
+
     pub fn key(&self) -> &SyncKey {
         match self {
             SyncInput::Cell(i) => &i.key,

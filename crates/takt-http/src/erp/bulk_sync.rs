@@ -1,5 +1,6 @@
 //! `POST /api-{entity}/bulk-sync`: up to 1000 records, each applied on its own, results in
-//! request order.
+//! request order (the seed's shape), or, for a body under `items`, the newer clients' `results`
+//! object.
 
 use std::sync::Arc;
 
@@ -11,11 +12,15 @@ use takt_domain::erp::{ErpEntity, MAX_BULK_RECORDS, bulk_records, external_id_of
 use takt_domain::error::Path;
 use takt_store::{BulkItem, BulkResult};
 
-use super::responses::{BulkLine, BulkSummary, ErrorAction, Success};
+use super::responses::{BulkLine, BulkSummary, ErrorAction, ItemsSummary, Success};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::wording;
+
+/// The body's field that the reference's newer clients send their records under; they read
+/// the answer's `results` as an object of counts and errors.
+const ITEMS: &str = "items";
 
 /// The records of a bulk body, each parsed on its own; more than 1000 are refused whole.
 pub(super) fn bulk_items(entity: ErpEntity, body: &Value) -> Result<Vec<BulkItem>, ApiError> {
@@ -71,5 +76,8 @@ pub async fn bulk_sync(
     metrics.synced(entity.plural(), "created", summary.created as u64);
     metrics.synced(entity.plural(), "updated", summary.updated as u64);
     metrics.synced(entity.plural(), "error", summary.errors as u64);
+    if body.get(ITEMS).is_some() {
+        return Ok(Json(Success::new(ItemsSummary::from(summary))).into_response());
+    }
     Ok(Json(Success::new(summary)).into_response())
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use takt_domain::erp::records::{SyncAction, SyncOutcome};
+use takt_domain::erp::records::{ErpRecord, SyncAction, SyncOutcome};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -18,6 +18,16 @@ impl<T> Success<T> {
     pub fn new(data: T) -> Success<T> {
         Success { success: true, data }
     }
+}
+
+/// The answer to one sync: the seed's fields, then the record under its entity's name.
+#[derive(Debug, Serialize)]
+pub struct SyncAnswer {
+    #[serde(flatten)]
+    pub outcome: SyncOutcome,
+    /// One entry: `"job"` (`"part"`, ...) and the record as `GET` reads it.
+    #[serde(flatten)]
+    pub record: BTreeMap<&'static str, ErpRecord>,
 }
 
 /// The answer to a bulk sync.
@@ -37,6 +47,60 @@ pub struct BulkSummary {
 pub enum BulkLine {
     Synced { external_id: String, id: Uuid, action: SyncAction },
     Failed { external_id: Option<String>, action: ErrorAction, error: String },
+}
+
+/// The answer to a bulk sync whose body was under `items`: the seed's counts, and `results` as
+/// the reference's newer clients read it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemsSummary {
+    pub total: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub errors: usize,
+    pub results: ItemsResults,
+}
+
+/// Counts, and one line per record that failed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemsResults {
+    pub created: usize,
+    pub updated: usize,
+    pub failed: usize,
+    pub errors: Vec<ItemError>,
+}
+
+/// A record that failed, by its place in `items`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemError {
+    pub index: usize,
+    pub external_id: Option<String>,
+    pub error: String,
+}
+
+impl From<BulkSummary> for ItemsSummary {
+    fn from(summary: BulkSummary) -> ItemsSummary {
+        let errors = summary
+            .results
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, line)| match line {
+                BulkLine::Failed { external_id, error, .. } => Some(ItemError { index, external_id, error }),
+                BulkLine::Synced { .. } => None,
+            })
+            .collect();
+        ItemsSummary {
+            total: summary.total,
+            created: summary.created,
+            updated: summary.updated,
+            errors: summary.errors,
+            results: ItemsResults {
+                created: summary.created,
+                updated: summary.updated,
+                failed: summary.errors,
+                errors,
+            },
+        }
+    }
 }
 
 /// Always `"error"`.

@@ -1,4 +1,6 @@
-//! `PUT /api-{entity}/sync`: create or update one record.
+//! `PUT /api-{entity}/sync`: create or update one record. The answer is the seed's
+//! (`action`, `id`, `external_id`) with the whole record under the entity's name (`"job": {...}`),
+//! as the reference's newer clients read it.
 
 use std::sync::Arc;
 
@@ -10,7 +12,7 @@ use takt_domain::erp::records::SyncAction;
 use takt_domain::erp::{ErpEntity, headline, parse_sync};
 use takt_domain::error::Path;
 
-use super::responses::Success;
+use super::responses::{Success, SyncAnswer};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -21,7 +23,7 @@ pub async fn sync(entity: ErpEntity, state: Arc<AppState>, caller: Caller, body:
         metrics.synced(entity.plural(), "error", 1);
         ApiError::invalid_with(headline(&e), e)
     })?;
-    let outcome = state.app.sync(caller.tenant, &caller.actor, &input).await.inspect_err(|_| {
+    let (outcome, record) = state.app.sync(caller.tenant, &caller.actor, &input).await.inspect_err(|_| {
         metrics.synced(entity.plural(), "error", 1);
     })?;
     let (status, action) = match outcome.action {
@@ -29,5 +31,6 @@ pub async fn sync(entity: ErpEntity, state: Arc<AppState>, caller: Caller, body:
         SyncAction::Updated => (StatusCode::OK, "updated"),
     };
     metrics.synced(entity.plural(), action, 1);
-    Ok((status, Json(Success::new(outcome))).into_response())
+    let answer = SyncAnswer { outcome, record: [(entity.singular(), record)].into_iter().collect() };
+    Ok((status, Json(Success::new(answer))).into_response())
 }

@@ -14,7 +14,8 @@ use utoipa::ToSchema;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem, PathsBuilder};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{
-    AdditionalProperties, ArrayBuilder, ComponentsBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+    AdditionalProperties, AllOfBuilder, ArrayBuilder, ComponentsBuilder, KnownFormat, ObjectBuilder, OneOfBuilder,
+    Schema, SchemaFormat, Type,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
@@ -23,7 +24,8 @@ use utoipa::openapi::{
 };
 
 use crate::erp::responses::{
-    BulkLine, BulkSummary, DiffResult, DiffSummary, ErrorAction, FieldChange, NestedChange, Pagination,
+    BulkLine, BulkSummary, DiffResult, DiffSummary, ErrorAction, FieldChange, ItemError, ItemsResults, ItemsSummary,
+    NestedChange, Pagination,
 };
 use crate::error::{ErrorBody, ErrorDetail, ErrorEnvelope};
 use crate::master::Action;
@@ -179,6 +181,21 @@ fn tag(name: &str, description: &str) -> Tag {
     TagBuilder::new().name(name).description(Some(description)).build()
 }
 
+/// A sync's `data`: the seed's fields, and the record under its entity's name.
+fn sync_answer() -> RefOr<Schema> {
+    AllOfBuilder::new()
+        .item(reference(SyncOutcome::name().as_ref()))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .description(Some(
+                    "The whole record, as GET reads it, under `cell`, `resource`, `job`, `part` or `operation`.",
+                ))
+                .additional_properties(Some(AdditionalProperties::FreeForm(true))),
+        )
+        .into()
+}
+
 /// Builds the whole document.
 pub fn document() -> OpenApi {
     let components = ComponentsBuilder::new()
@@ -200,8 +217,24 @@ pub fn document() -> OpenApi {
         .schema_from::<DiffResult>()
         .schema_from::<NestedChange>()
         .schema_from::<FieldChange>()
-        .schema("SyncResponse", success(reference(SyncOutcome::name().as_ref())))
-        .schema("BulkResponse", success(reference("BulkSummary")))
+        .schema_from::<ItemsSummary>()
+        .schema_from::<ItemsResults>()
+        .schema_from::<ItemError>()
+        .schema("SyncResponse", success(sync_answer()))
+        .schema(
+            "BulkResponse",
+            success(
+                OneOfBuilder::new()
+                    .item(reference("BulkSummary"))
+                    .item(reference("ItemsSummary"))
+                    .description(Some(
+                        "`BulkSummary` (one result per record) for a body under the entity's name, as seed 000 \
+                         shows; `ItemsSummary` (counts and the failed records) for a body under `items`, as the \
+                         reference's newer clients read it.",
+                    ))
+                    .into(),
+            ),
+        )
         .security_scheme(
             "apiKey",
             SecurityScheme::Http(

@@ -105,7 +105,10 @@ backend_tests! {
             )
             .await;
         let body = nested.expect(200);
-        assert_eq!(body["data"], json!({"action": "updated", "id": job_id, "external_id": "SO-12345"}));
+        let mut data = body["data"].clone();
+        let job = data.as_object_mut().unwrap().shift_remove("job").expect("the whole job");
+        assert_eq!(data, json!({"action": "updated", "id": job_id, "external_id": "SO-12345"}));
+        assert_eq!(job["parts"][0]["operations"].as_array().unwrap().len(), 2, "{job}");
 
         // The bulk example: SO-002 exists already, so the answer is the seed's 1 created, 1 updated.
         app.put("/api-jobs/sync", json!({"external_id": "SO-002", "external_source": "SAP", "job_number": "JOB-002"}))

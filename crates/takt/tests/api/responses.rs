@@ -53,17 +53,16 @@ backend_tests! {
         insta::assert_snapshot!("erp_sync", snapshot(sync.body.clone()));
         insta::assert_snapshot!("erp_job", snapshot(app.get(&format!("/api-jobs/{job_id}")).await.expect(200).clone()));
         insta::assert_snapshot!("erp_list", snapshot(app.get("/api-cells?limit=5").await.expect(200).clone()));
-        let bulk = app
-            .post(
-                "/api-parts/bulk-sync",
-                json!({"items": [
-                    {"external_id": "SO-1-20", "external_source": "SAP", "job_external_id": "SO-1", "part_number": "P-2"},
-                    {"external_id": "SO-1-30", "external_source": "SAP", "job_external_id": "SO-9", "part_number": "P-3"},
-                    {"external_source": "SAP", "job_external_id": "SO-1", "part_number": "P-4"}
-                ]}),
-            )
-            .await;
+        let parts = json!([
+            {"external_id": "SO-1-20", "external_source": "SAP", "job_external_id": "SO-1", "part_number": "P-2"},
+            {"external_id": "SO-1-30", "external_source": "SAP", "job_external_id": "SO-9", "part_number": "P-3"},
+            {"external_source": "SAP", "job_external_id": "SO-1", "part_number": "P-4"}
+        ]);
+        // Under the entity's name, the seed's shape; under `items`, the newer clients' `results`.
+        let bulk = app.post("/api-parts/bulk-sync", json!({"parts": parts})).await;
         insta::assert_snapshot!("erp_bulk", snapshot(bulk.expect(200).clone()));
+        let newer = app.post("/api-parts/bulk-sync", json!({"items": parts})).await;
+        insta::assert_snapshot!("erp_bulk_items", snapshot(newer.expect(200).clone()));
         let invalid = app.put("/api-parts/sync", json!({"external_id": "X", "external_source": "SAP", "quantity": 0, "colour": 1})).await;
         insta::assert_snapshot!("erp_invalid", snapshot(invalid.expect(422).clone()));
     }

@@ -213,9 +213,19 @@ backend_tests! {
         parents(&app).await;
         for entity in ENTITIES {
             let records: Vec<Value> = (0..3).map(|n| numbered(entity, n)).collect();
-            let data = &bulk(&app, entity, json!({"items": records})).await.expect(200)["data"].clone();
-            assert_eq!(summary(data), (3, 3, 0, 0), "{entity}");
-            assert_seed_shapes(data["results"].as_array().unwrap());
+            let mut bad = numbered(entity, 9);
+            bad.as_object_mut().unwrap().shift_remove("external_id");
+            let mut with_bad = records.clone();
+            with_bad.insert(1, bad);
+            // Under `items`, the newer clients' answer: the seed's counts, `results` an object.
+            let data = &bulk(&app, entity, json!({"items": with_bad})).await.expect(200)["data"].clone();
+            assert_eq!(summary(data), (4, 3, 0, 1), "{entity}");
+            assert_eq!(
+                data["results"],
+                json!({"created": 3, "updated": 0, "failed": 1, "errors": [
+                    {"index": 1, "external_id": null, "error": "external_id is required for sync operations"}]}),
+                "{entity}"
+            );
             let data = &bulk(&app, entity, json!({ entity: records })).await.expect(200)["data"].clone();
             assert_eq!(summary(data), (3, 0, 3, 0), "{entity}: the same records by their key");
         }

@@ -14,12 +14,13 @@ backend_tests! {
         for entity in ENTITIES {
             let prefixed = app.put(&format!("/functions/v1/api-{entity}/sync"), valid(entity)).await;
             let created = prefixed.expect(201).clone();
-            assert_eq!(keys(&created["data"]), ["action", "id", "external_id"]);
+            let record = entity.trim_end_matches('s');
+            assert_eq!(keys(&created["data"]), ["action", "id", "external_id", record]);
             // The same record through either path.
             let plain = sync(&app, entity, valid(entity)).await;
             assert_eq!(plain.expect(200)["data"]["id"], created["data"]["id"]);
             let bulk =
-                app.post(&format!("/functions/v1/api-{entity}/bulk-sync"), json!({"items": [valid(entity)]})).await;
+                app.post(&format!("/functions/v1/api-{entity}/bulk-sync"), json!({ entity: [valid(entity)] })).await;
             assert_eq!(bulk.expect(200)["data"]["results"][0]["id"], created["data"]["id"]);
             let id = created["data"]["id"].as_str().unwrap();
             let by_path = app.get(&format!("/functions/v1/api-{entity}/{id}")).await.expect(200).clone();

@@ -7,6 +7,7 @@ mod body;
 mod bulk;
 mod compat;
 mod concurrency;
+mod cors;
 mod nested;
 mod read;
 mod references;

@@ -42,21 +42,27 @@ backend_tests! {
             let response = sync(&app, entity, valid(entity)).await;
             let created = response.expect(201).clone();
             assert_eq!(keys(&created), ["success", "data"]);
-            assert_eq!(keys(&created["data"]), ["action", "id", "external_id"], "the seed's shape");
+            // The seed's shape, then the whole record under its entity's name for the newer clients.
+            let record = entity.trim_end_matches('s');
+            assert_eq!(keys(&created["data"]), ["action", "id", "external_id", record]);
+            assert_eq!(created["data"][record]["id"], created["data"]["id"]);
+            assert_eq!(created["data"][record]["external_id"], valid(entity)["external_id"]);
             assert_eq!(created["success"], true);
             assert_eq!(created["data"]["action"], "created");
             assert_eq!(created["data"]["external_id"], valid(entity)["external_id"]);
             assert!(uuid::Uuid::try_parse(created["data"]["id"].as_str().unwrap()).is_ok());
             for _ in 0..2 {
                 let response = sync(&app, entity, valid(entity)).await;
-                let updated = response.expect(200);
+                let mut updated = response.expect(200).clone();
+                let now = updated["data"].as_object_mut().unwrap().shift_remove(record).expect("the record");
                 assert_eq!(
                     updated,
-                    &json!({"success": true, "data": {
+                    json!({"success": true, "data": {
                         "action": "updated", "id": created["data"]["id"], "external_id": created["data"]["external_id"]
                     }}),
                     "{entity}"
                 );
+                assert_eq!(now["id"], created["data"]["id"]);
             }
         }
         let mut expected = PARENT_COUNTS;
