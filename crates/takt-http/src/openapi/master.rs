@@ -19,7 +19,9 @@ fn master_record_schema(spec: &EntitySpec) -> Schema {
             Some(r) if r.by == RefBy::Id => Kind::Integer { min: 1, max: i64::MAX },
             _ => field.field.kind,
         };
-        object = object.property(field.name(), kind_schema(kind, field.field.doc)).required(field.name());
+        let schema = kind_schema(kind, field.field.doc);
+        let schema = if field.field.required { schema } else { nullable(schema) };
+        object = object.property(field.name(), schema).required(field.name());
     }
     if spec.properties {
         object = object.property("properties", ArrayBuilder::new().items(object_schema(PROPERTY_FIELDS, &[])));
@@ -141,7 +143,10 @@ pub(super) fn master_paths(
                         HttpMethod::Post,
                         with_auth_errors(
                             op.summary(Some(format!("List {}", spec.plural)))
-                                .request_body(json_body(reference(&format!("{name}Filters")), "Filters; may be empty."))
+                                .request_body(optional_json_body(
+                                    reference(&format!("{name}Filters")),
+                                    "Filters; may be empty, or left out.",
+                                ))
                                 .response(
                                     "200",
                                     response(

@@ -15,7 +15,7 @@ use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, Para
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{
     AdditionalProperties, AllOfBuilder, ArrayBuilder, ComponentsBuilder, KnownFormat, ObjectBuilder, OneOfBuilder,
-    Schema, SchemaFormat, Type,
+    Schema, SchemaFormat, SchemaType, Type,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
@@ -97,6 +97,19 @@ fn kind_schema(kind: Kind, doc: &str) -> RefOr<Schema> {
     schema.into()
 }
 
+/// A schema that also admits `null` (an optional field of a stored record that has no value).
+fn nullable(schema: RefOr<Schema>) -> RefOr<Schema> {
+    match schema {
+        RefOr::T(Schema::Object(mut object)) if object.enum_values.is_none() => {
+            if let SchemaType::Type(kind) = object.schema_type {
+                object.schema_type = SchemaType::Array(vec![kind, Type::Null]);
+            }
+            RefOr::T(Schema::Object(object))
+        }
+        other => OneOfBuilder::new().item(other).item(ObjectBuilder::new().schema_type(Type::Null)).into(),
+    }
+}
+
 /// The schema of a required field: text must not be blank.
 fn required_schema(kind: Kind, doc: &str) -> RefOr<Schema> {
     match kind {
@@ -133,10 +146,23 @@ fn object_schema(fields: &[Field], relaxed: &[&str]) -> RefOr<Schema> {
 const NESTED_RELAXED: &[&str] = &["external_source", "job_external_id", "part_external_id"];
 
 fn json_body(schema: RefOr<Schema>, description: &str) -> Option<utoipa::openapi::request_body::RequestBody> {
+    body(schema, description, Required::True)
+}
+
+/// A JSON body that may be left out (an empty body reads as `{}`).
+fn optional_json_body(schema: RefOr<Schema>, description: &str) -> Option<utoipa::openapi::request_body::RequestBody> {
+    body(schema, description, Required::False)
+}
+
+fn body(
+    schema: RefOr<Schema>,
+    description: &str,
+    required: Required,
+) -> Option<utoipa::openapi::request_body::RequestBody> {
     Some(
         RequestBodyBuilder::new()
             .description(Some(description))
-            .required(Some(Required::True))
+            .required(Some(required))
             .content(JSON, ContentBuilder::new().schema(Some(schema)).build())
             .build(),
     )
@@ -293,7 +319,7 @@ pub fn document() -> OpenApi {
                     ),
             ),
         );
-    OpenApiBuilder::new()
+    let mut document = OpenApiBuilder::new()
         .info(
             InfoBuilder::new()
                 .title("Takt")
@@ -316,5 +342,32 @@ pub fn document() -> OpenApi {
             tag("Webhooks", "Every matching event POSTed to a URL, signed as Standard Webhooks defines it, retried."),
             tag("Operations", "Running Takt."),
         ]))
-        .build()
+        .build();
+    shared_errors(&mut document);
+    document
+}
+
+/// Adds the answers every operation of a kind can give, where it does not say them itself: a
+/// body that is not JSON or too large (`400`, `413`), a path segment that cannot be decoded
+/// (`400`).
+fn shared_errors(document: &mut OpenApi) {
+    for (path, item) in document.paths.paths.iter_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            let mut add = |code: &str, why: &str| {
+                operation
+                    .responses
+                    .responses
+                    .entry(code.to_owned())
+                    .or_insert_with(|| RefOr::T(response(why, reference("ErrorEnvelope"))));
+            };
+            if operation.request_body.is_some() {
+                add("400", "Body is not JSON, or not sent as application/json.");
+                add("413", "Body over the size limit.");
+            }
+            if path.contains('{') {
+                add("400", "A path segment is not valid percent-encoded UTF-8.");
+            }
+        }
+    }
 }
