@@ -1,4 +1,5 @@
-//! The command line: `takt serve`, `takt migrate`, `takt keys ...`, `takt export`, `takt import`.
+//! The command line: `takt serve`, `takt migrate`, `takt keys ...`, `takt export`, `takt import`,
+//! `takt push`, `takt completions`, `takt man`.
 //! Every option also reads from an environment variable.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -70,6 +71,18 @@ pub enum Command {
     Export(ExportArgs),
     /// Load a file written by `takt export`, ids kept, all or nothing.
     Import(ImportArgs),
+    /// Send a CSV or JSON-lines file of records to a server's bulk-sync API.
+    Push(Box<crate::push::PushArgs>),
+    /// Print the completion script of a shell (bash, zsh, fish, ...).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write one page per command into --dir.
+    Man {
+        #[arg(long, env = "TAKT_MAN_DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -179,6 +192,12 @@ pub async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Push(args) => return crate::push::run(args).await,
+        Command::Completions { shell } => return crate::manual::completions(*shell),
+        Command::Man { dir } => return crate::manual::man(dir.as_deref()),
+        _ => {}
+    }
     let database = Database::parse(&cli.database);
     let store = database.open(cli.max_connections).await?;
     match cli.command {
@@ -301,6 +320,7 @@ async fn run(cli: Cli) -> Result<()> {
             eprintln!("imported {} tenant(s), {rows} rows into {}", summary.tenants, database.display());
             Ok(())
         }
+        Command::Push(_) | Command::Completions { .. } | Command::Man { .. } => unreachable!("run without a database"),
     }
 }
 

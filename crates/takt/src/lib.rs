@@ -3,4 +3,6 @@
 mod background;
 pub mod cli;
 pub mod database;
+mod manual;
+mod push;
 pub mod server;

@@ -2,7 +2,7 @@
 //! the real binary, data moved between SQLite and PostgreSQL, and several server processes
 //! sharing one PostgreSQL database.
 
-mod common;
+pub(crate) mod common;
 mod fixtures;
 mod instances;
 mod keys;
