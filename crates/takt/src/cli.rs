@@ -1,5 +1,5 @@
 //! The command line: `takt serve`, `takt migrate`, `takt keys ...`, `takt export`, `takt import`,
-//! `takt doctor`.
+//! `takt doctor`, `takt push`, `takt completions`, `takt man`.
 //! Every option also reads from an environment variable.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -74,6 +74,18 @@ pub enum Command {
     Import(ImportArgs),
     /// Check the database, its migrations, the keys and each webhook endpoint; say what to fix.
     Doctor(DoctorArgs),
+    /// Send a CSV or JSON-lines file of records to a server's bulk-sync API.
+    Push(Box<crate::push::PushArgs>),
+    /// Print the completion script of a shell (bash, zsh, fish, ...).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write one page per command into --dir.
+    Man {
+        #[arg(long, env = "TAKT_MAN_DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +235,12 @@ pub async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Push(args) => return crate::push::run(args).await,
+        Command::Completions { shell } => return crate::manual::completions(*shell),
+        Command::Man { dir } => return crate::manual::man(dir.as_deref()),
+        _ => {}
+    }
     let database = Database::parse(&cli.database);
     if let Command::Doctor(args) = &cli.command {
         return crate::doctor::run(&database, cli.max_connections, args).await;
@@ -357,6 +375,7 @@ async fn run(cli: Cli) -> Result<()> {
             eprintln!("imported {} tenant(s), {rows} rows into {}", summary.tenants, database.display());
             Ok(())
         }
+        Command::Push(_) | Command::Completions { .. } | Command::Man { .. } => unreachable!("run without a database"),
     }
 }
 

@@ -4,4 +4,6 @@ mod background;
 pub mod cli;
 pub mod database;
 pub mod doctor;
+mod manual;
+mod push;
 pub mod server;

@@ -202,6 +202,11 @@ pub(crate) fn read_sync_key(r: &mut Reader<'_, [Field]>, parent: Option<&SyncKey
     SyncKey { external_source, external_id }
 }
 
+/// The required fields that another field may stand in for: `(required, stand-in)`. A record
+/// that gives the stand-in may leave the required field out.
+pub const STAND_INS: &[(&str, &str)] =
+    &[("job_external_id", "job_id"), ("part_external_id", "part_id"), ("cell_name", "cell_id")];
+
 /// Reads a required text field that may be left out when something else stands in for it (the
 /// parent's `external_source`, `job_id` for `job_external_id`, `cell_id` for `cell_name`); when
 /// given, it must not be blank, like any required text.
