@@ -47,3 +47,23 @@ pub fn details(response: &Response) -> Vec<(String, String)> {
         })
         .unwrap_or_default()
 }
+
+/// Liveness, not speed: while `attacks` run, `/health` answers within a second every time.
+pub async fn health_keeps_answering<T>(app: &TestApp, attacks: &[tokio::task::JoinHandle<T>]) {
+    use std::time::{Duration, Instant};
+    let mut checks = 0;
+    loop {
+        let started = Instant::now();
+        let health = tokio::time::timeout(Duration::from_secs(1), app.client.get(app.url("/health")).send())
+            .await
+            .unwrap_or_else(|_| panic!("/health did not answer within 1 s after {checks} checks"))
+            .expect("/health answers");
+        assert_eq!(health.status().as_u16(), 200);
+        assert!(started.elapsed() < Duration::from_secs(1));
+        checks += 1;
+        if attacks.iter().all(|a| a.is_finished()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
