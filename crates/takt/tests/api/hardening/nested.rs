@@ -249,6 +249,36 @@ backend_tests! {
         app.put("/api-jobs/sync", job("J-N", json!([part("P-30", json!([])), other]))).await.expect(201);
     }
 
+    async fn arrays_of_100000_children_are_refused_while_health_keeps_answering(app: TestApp) {
+        let body = format!(
+            r#"{{"external_id": "J-X", "external_source": "SAP", "job_number": "J-X", "parts": [{}]}}"#,
+            vec!["{}"; 100_000].join(",")
+        );
+        let attacks: Vec<_> = (0..2)
+            .map(|_| {
+                let (client, url, key, body) = (app.client.clone(), app.url("/api-jobs/sync"), app.key.clone(), body.clone());
+                tokio::spawn(async move {
+                    let response = client
+                        .put(url)
+                        .bearer_auth(key)
+                        .header("content-type", "application/json")
+                        .body(body)
+                        .send()
+                        .await
+                        .expect("an answer");
+                    crate::support::Response::read(response).await
+                })
+            })
+            .collect();
+        crate::hardening::health_keeps_answering(&app, &attacks).await;
+        for attack in attacks {
+            let response = attack.await.expect("the request ran");
+            response.expect_error(422, "VALIDATION_ERROR");
+            assert!(response.body.to_string().len() < 1000, "a small answer: {}", response.body);
+        }
+        assert!(erp_records(&app, "jobs").await.is_empty());
+    }
+
     async fn arrays_far_longer_than_allowed_are_refused_unread(app: TestApp) {
         seed(&app).await;
         let seq = last_seq(&app).await;
