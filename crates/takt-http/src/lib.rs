@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, Method, Uri};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -161,6 +161,7 @@ pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Rou
         .layer(middleware::from_fn(encoding::only_gzip))
         .layer(middleware::map_request_with_state(pace, pace::pace_body))
         .layer(CatchPanicLayer::custom(panicked))
+        .layer(middleware::map_response(close_after_unread_body))
         .layer(cors::layer(&state.config.cors_origins))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
@@ -211,6 +212,19 @@ async fn drop_unsafe_request_id(mut request: Request) -> Request {
         request.headers_mut().remove(REQUEST_ID);
     }
     request
+}
+
+/// Marks an answer given before its request's body was read whole (too slow, too large, an
+/// encoding not taken) with `Connection: close`: the server closes that connection once it has
+/// answered, and a client that knows it will not send its next request into it.
+async fn close_after_unread_body(mut response: Response) -> Response {
+    if matches!(
+        response.status(),
+        StatusCode::REQUEST_TIMEOUT | StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE
+    ) {
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 async fn not_found(method: Method, uri: Uri) -> ApiError {

@@ -43,9 +43,11 @@ backend_tests! {
             let before = read(&app, path, id).await;
             for _ in 0..2 {
                 let response = sync(&app, path, valid(path)).await;
+                let mut answer = response.expect(200).clone();
+                answer["data"].as_object_mut().unwrap().shift_remove(path.trim_end_matches('s')).expect("the record");
                 assert_eq!(
-                    response.expect(200),
-                    &json!({"success": true, "data": {"action": "updated", "id": id, "external_id": valid(path)["external_id"]}}),
+                    answer,
+                    json!({"success": true, "data": {"action": "updated", "id": id, "external_id": valid(path)["external_id"]}}),
                     "{path}"
                 );
             }

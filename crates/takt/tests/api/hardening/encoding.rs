@@ -109,6 +109,9 @@ backend_tests! {
             .send()
             .await;
         response.expect_error(413, "PAYLOAD_TOO_LARGE");
+        // The connection is closed after the answer, and the answer says so: no client sends its
+        // next request into it.
+        assert_eq!(response.header("connection"), Some("close"));
         assert!(erp_records(&app, "cells").await.is_empty(), "nothing was written");
         assert!(master_records(&app, "ProductType").await.is_empty(), "nothing was written");
     }
