@@ -362,7 +362,6 @@ async fn run(cli: Cli) -> Result<()> {
             eprintln!("exported {} tenant(s), {rows} rows", summary.tenants);
             Ok(())
         }
-        Command::Doctor(_) => unreachable!("doctor opens the database itself"),
         Command::Import(args) => {
             let mut reader: Box<dyn BufRead + Send> = match &args.file {
                 Some(path) => Box::new(BufReader::new(
@@ -375,7 +374,9 @@ async fn run(cli: Cli) -> Result<()> {
             eprintln!("imported {} tenant(s), {rows} rows into {}", summary.tenants, database.display());
             Ok(())
         }
-        Command::Push(_) | Command::Completions { .. } | Command::Man { .. } => unreachable!("run without a database"),
+        Command::Push(_) | Command::Completions { .. } | Command::Man { .. } | Command::Doctor(_) => {
+            unreachable!("run before the database is opened")
+        }
     }
 }
 

@@ -104,20 +104,7 @@ backend_tests! {
         assert!((1_500_000..1_800_000).contains(&text.len()), "1.6 MB: {} bytes", text.len());
         let text = Arc::new(text);
         let attacks: Vec<_> = (0..2)
-            .map(|_| {
-                let (client, url, key, text) = (app.client.clone(), app.url("/api-jobs/sync"), app.key.clone(), text.clone());
-                tokio::spawn(async move {
-                    let response = client
-                        .put(url)
-                        .bearer_auth(key)
-                        .header("content-type", "application/json")
-                        .body(text.as_bytes().to_vec())
-                        .send()
-                        .await
-                        .expect("an answer");
-                    crate::support::Response::read(response).await
-                })
-            })
+            .map(|_| crate::hardening::send_in_background(&app, Method::PUT, "/api-jobs/sync", text.as_bytes().to_vec()))
             .collect();
         crate::hardening::health_keeps_answering(&app, &attacks).await;
         for attack in attacks {

@@ -48,6 +48,23 @@ pub fn details(response: &Response) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// Sends `body` as JSON to `path` with `method`, in a task of its own (an attack the test
+/// watches the server through).
+pub fn send_in_background(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    body: impl Into<reqwest::Body>,
+) -> tokio::task::JoinHandle<Response> {
+    let request = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(&app.key)
+        .header("content-type", "application/json")
+        .body(body);
+    tokio::spawn(async move { Response::read(request.send().await.expect("an answer")).await })
+}
+
 /// Liveness, not speed: while `attacks` run, `/health` answers within a second every time.
 pub async fn health_keeps_answering<T>(app: &TestApp, attacks: &[tokio::task::JoinHandle<T>]) {
     use std::time::{Duration, Instant};

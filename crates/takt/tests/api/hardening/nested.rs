@@ -255,20 +255,7 @@ backend_tests! {
             vec!["{}"; 100_000].join(",")
         );
         let attacks: Vec<_> = (0..2)
-            .map(|_| {
-                let (client, url, key, body) = (app.client.clone(), app.url("/api-jobs/sync"), app.key.clone(), body.clone());
-                tokio::spawn(async move {
-                    let response = client
-                        .put(url)
-                        .bearer_auth(key)
-                        .header("content-type", "application/json")
-                        .body(body)
-                        .send()
-                        .await
-                        .expect("an answer");
-                    crate::support::Response::read(response).await
-                })
-            })
+            .map(|_| crate::hardening::send_in_background(&app, Method::PUT, "/api-jobs/sync", body.clone()))
             .collect();
         crate::hardening::health_keeps_answering(&app, &attacks).await;
         for attack in attacks {
