@@ -12,5 +12,6 @@ pub mod json;
 pub mod master_data;
 pub mod rate_limit;
 pub mod schema;
+pub mod shop_floor;
 pub mod text;
 pub mod webhook;

@@ -18,6 +18,13 @@ pub struct Cell {
     pub color: Option<String>,
     pub sequence: Option<i64>,
     pub active: bool,
+    /// Most operations `in_progress` at once; none when unset.
+    pub wip_limit: Option<i64>,
+    /// Whether an operation may start only after the earlier ones of its part are completed.
+    pub enforce_sequence: bool,
+    #[serde(serialize_with = "decimal_number")]
+    #[schema(value_type = Option<f64>)]
+    pub capacity_hours_per_day: Option<Decimal>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -69,6 +76,8 @@ pub struct Part {
     pub material: Option<String>,
     pub quantity: i64,
     pub notes: Option<String>,
+    /// `not_started`, `in_progress`, `on_hold` or `completed`; rolled up from its operations.
+    pub status: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -91,6 +100,14 @@ pub struct Operation {
     #[schema(value_type = Option<f64>)]
     pub estimated_time_minutes: Option<Decimal>,
     pub notes: Option<String>,
+    /// `not_started`, `in_progress`, `on_hold` or `completed`; moved only by the lifecycle.
+    pub status: String,
+    /// Totals of the operation's quantity ledger.
+    pub quantity_good: i64,
+    pub quantity_scrap: i64,
+    pub quantity_rework: i64,
+    /// The length of the union of its closed time entries, in whole seconds.
+    pub actual_time_seconds: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -146,6 +146,7 @@ pub static TABLES: LazyLock<Vec<TableDef>> = LazyLock::new(|| {
         ),
     ];
     tables.extend(erp::TABLES.into_iter().map(erp_table));
+    tables.extend(shop_floor_tables());
     tables.push(TableDef::fixed(
         "event_sequences",
         &[("tenant_id", Uuid), ("last_seq", Int), ("pruned_through", Int)],
@@ -206,6 +207,106 @@ pub static TABLES: LazyLock<Vec<TableDef>> = LazyLock::new(|| {
     }
     tables
 });
+
+/// The shop floor's own tables (SPEC section 7), after the ERP tables they reference.
+fn shop_floor_tables() -> Vec<TableDef> {
+    let with_stamps = |name: &str, columns: &[(&str, ColumnType)]| {
+        let all: Vec<(&str, ColumnType)> = columns.iter().copied().chain(STAMPS).collect();
+        TableDef::fixed(name, &all, &["id"])
+    };
+    let mut quantities = TableDef::fixed(
+        "operation_quantities",
+        &[
+            ("id", Uuid),
+            ("tenant_id", Uuid),
+            ("operation_id", Uuid),
+            ("good", Int),
+            ("scrap", Int),
+            ("rework", Int),
+            ("scrap_reason", Text),
+            ("operator_id", Uuid),
+            ("material_lot", Text),
+            ("notes", Text),
+            ("reverses_id", Uuid),
+            ("created_at", Timestamp),
+        ],
+        &["id"],
+    );
+    quantities.late.push("reverses_id".to_owned());
+    vec![
+        with_stamps(
+            "operators",
+            &[
+                ("id", Uuid),
+                ("tenant_id", Uuid),
+                ("external_source", Text),
+                ("external_id", Text),
+                ("name", Text),
+                ("name_folded", Text),
+                ("employee_number", Text),
+                ("employee_number_folded", Text),
+                ("pin_hash", Text),
+                ("active", Bool),
+            ],
+        ),
+        with_stamps(
+            "scrap_reasons",
+            &[
+                ("id", Uuid),
+                ("tenant_id", Uuid),
+                ("external_source", Text),
+                ("external_id", Text),
+                ("code", Text),
+                ("code_folded", Text),
+                ("description", Text),
+                ("category", Text),
+                ("active", Bool),
+            ],
+        ),
+        with_stamps(
+            "time_entries",
+            &[
+                ("id", Uuid),
+                ("tenant_id", Uuid),
+                ("operation_id", Uuid),
+                ("operator_id", Uuid),
+                ("time_type", Text),
+                ("start_time", Timestamp),
+                ("end_time", Timestamp),
+                ("notes", Text),
+            ],
+        ),
+        quantities,
+        with_stamps(
+            "issues",
+            &[
+                ("id", Uuid),
+                ("tenant_id", Uuid),
+                ("operation_id", Uuid),
+                ("title", Text),
+                ("description", Text),
+                ("severity", Text),
+                ("issue_type", Text),
+                ("ncr_category", Text),
+                ("disposition", Text),
+                ("status", Text),
+                ("causes_standstill", Bool),
+                ("reported_by", Text),
+            ],
+        ),
+        with_stamps(
+            "substeps",
+            &[
+                ("id", Uuid),
+                ("tenant_id", Uuid),
+                ("operation_id", Uuid),
+                ("description", Text),
+                ("sequence", Int),
+                ("status", Text),
+            ],
+        ),
+    ]
+}
 
 /// Where an entity's properties are kept.
 #[derive(Debug, Clone, Copy)]

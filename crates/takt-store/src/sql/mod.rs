@@ -14,6 +14,7 @@ pub mod erp;
 pub mod events;
 pub mod idempotency;
 pub mod master;
+pub mod shop_floor;
 mod query;
 pub mod transfer;
 pub mod webhooks;

@@ -5,7 +5,7 @@
 use takt_domain::erp::ErpEntity;
 use takt_domain::erp::records::{Cell, ErpRecord, Job, Operation, Part, Resource};
 
-use crate::sql::catalog::ColumnType::{self, Bool, Date, Decimal, Int, Text, Uuid};
+use crate::sql::catalog::ColumnType::{self, Bool, Date, Decimal, Int, Text, Timestamp, Uuid};
 use crate::sql::{Column, DbError, Param, Row};
 
 /// A value a column holds when a request does not give one.
@@ -49,6 +49,15 @@ const fn given(name: &'static str, ty: ColumnType) -> Col {
 const fn optional(name: &'static str, ty: ColumnType, default: Value) -> Col {
     Col { name, ty, folded: None, write: Write::Optional(default) }
 }
+
+/// A column only Takt writes (the shop floor's statuses and totals); a new row holds `value`.
+const fn on_create(name: &'static str, ty: ColumnType, value: Value) -> Col {
+    Col { name, ty, folded: None, write: Write::OnCreate(value) }
+}
+
+/// The execution status of a job, part or operation: `not_started` when synced, moved only by
+/// the lifecycle.
+const STATUS: Col = on_create("status", Text, Value::Text("not_started"));
 
 const fn joined(name: &'static str, source: &'static str) -> Col {
     Col { name, ty: Text, folded: None, write: Write::Joined(source) }
@@ -107,6 +116,9 @@ const CELLS: Table = Table {
         optional("color", Text, Value::Null),
         optional("sequence", Int, Value::Null),
         optional("active", Bool, Value::Bool(true)),
+        optional("wip_limit", Int, Value::Null),
+        optional("enforce_sequence", Bool, Value::Bool(false)),
+        optional("capacity_hours_per_day", Decimal, Value::Null),
     ],
     search: &["name_folded"],
     status: false,
@@ -121,6 +133,9 @@ const CELLS: Table = Table {
             color: r.get("color")?,
             sequence: r.get("sequence")?,
             active: r.get("active")?,
+            wip_limit: r.get("wip_limit")?,
+            enforce_sequence: r.get("enforce_sequence")?,
+            capacity_hours_per_day: r.get("capacity_hours_per_day")?,
             created_at: r.get("created_at")?,
             updated_at: r.get("updated_at")?,
         }))
@@ -172,7 +187,7 @@ const JOBS: Table = Table {
         optional("due_date", Date, Value::Null),
         optional("priority", Int, Value::Null),
         optional("notes", Text, Value::Null),
-        Col { name: "status", ty: Text, folded: None, write: Write::OnCreate(Value::Text("not_started")) },
+        STATUS,
     ],
     search: &["job_number_folded", "customer_folded"],
     status: true,
@@ -208,9 +223,10 @@ const PARTS: Table = Table {
         optional("material", Text, Value::Null),
         optional("quantity", Int, Value::Int(1)),
         optional("notes", Text, Value::Null),
+        STATUS,
     ],
     search: &["part_number_folded"],
-    status: false,
+    status: true,
     parent_column: Some("p.job_id"),
     cell_column: None,
     record: |r| {
@@ -224,6 +240,7 @@ const PARTS: Table = Table {
             material: r.get("material")?,
             quantity: r.get("quantity")?,
             notes: r.get("notes")?,
+            status: r.get("status")?,
             created_at: r.get("created_at")?,
             updated_at: r.get("updated_at")?,
             operations: None,
@@ -245,9 +262,16 @@ const OPERATIONS: Table = Table {
         optional("sequence", Int, Value::Null),
         optional("estimated_time_minutes", Decimal, Value::Null),
         optional("notes", Text, Value::Null),
+        STATUS,
+        on_create("quantity_good", Int, Value::Int(0)),
+        on_create("quantity_scrap", Int, Value::Int(0)),
+        on_create("quantity_rework", Int, Value::Int(0)),
+        on_create("actual_time_seconds", Int, Value::Int(0)),
+        on_create("held_from", Text, Value::Null),
+        on_create("held_at", Timestamp, Value::Null),
     ],
     search: &["operation_name_folded"],
-    status: false,
+    status: true,
     parent_column: Some("o.part_id"),
     cell_column: Some("o.cell_id"),
     record: |r| {
@@ -263,6 +287,11 @@ const OPERATIONS: Table = Table {
             sequence: r.get("sequence")?,
             estimated_time_minutes: r.get("estimated_time_minutes")?,
             notes: r.get("notes")?,
+            status: r.get("status")?,
+            quantity_good: r.get("quantity_good")?,
+            quantity_scrap: r.get("quantity_scrap")?,
+            quantity_rework: r.get("quantity_rework")?,
+            actual_time_seconds: r.get("actual_time_seconds")?,
             created_at: r.get("created_at")?,
             updated_at: r.get("updated_at")?,
         }))
@@ -352,7 +381,7 @@ mod tests {
         assert_eq!(
             table(ErpEntity::Part).select(),
             "p.id, p.external_id, p.external_source, p.job_id, j.external_id AS job_external_id, p.part_number, \
-             p.material, p.quantity, p.notes, p.created_at, p.updated_at FROM parts p JOIN jobs j ON j.id = p.job_id"
+             p.material, p.quantity, p.notes, p.status, p.created_at, p.updated_at FROM parts p JOIN jobs j ON j.id = p.job_id"
         );
     }
 }

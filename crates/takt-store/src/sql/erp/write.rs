@@ -261,7 +261,10 @@ impl Writer {
                 c.set("name", input.name.as_str())
                     .patch("color", &input.color)
                     .patch("sequence", &input.sequence)
-                    .patch("active", &input.active);
+                    .patch("active", &input.active)
+                    .patch("wip_limit", &input.wip_limit)
+                    .patch("enforce_sequence", &input.enforce_sequence)
+                    .patch("capacity_hours_per_day", &input.capacity_hours_per_day);
                 Upsert { key: &input.key, columns: c, owner: None }
             })
             .collect();

@@ -1,0 +1,6 @@
+//! The shop floor (SPEC section 7): statuses and the moves between them, time, quantities.
+
+pub mod lifecycle;
+pub mod time;
+
+pub use lifecycle::{Action, RefusedMove, Status, Target};
