@@ -11,6 +11,7 @@ mod erp_sync;
 mod events;
 mod idempotency;
 mod keys;
+mod lifecycle;
 mod master_delete;
 mod master_list;
 mod master_upsert;
@@ -35,8 +36,10 @@ use takt_domain::event::Actor;
 use takt_domain::idempotency::{Claim, IdempotencyKey, RequestFingerprint, StoredAnswer};
 use takt_domain::master_data::{EntityKind, ListQuery, Record, UpsertInput};
 use takt_domain::rate_limit::{RateDecision, RatePolicy, TokenBucket};
+use takt_domain::shop_floor::Action;
 use takt_domain::webhook::{Attempt, Webhook, WebhookInput};
 use takt_store::sql::events::{FeedPage, FeedQuery};
+use takt_store::sql::shop_floor::lifecycle::{Moved, OperationMove};
 use takt_store::sql::webhooks::LogQuery;
 use takt_store::sql::{Backend, Db};
 use takt_store::{
@@ -207,6 +210,20 @@ pub trait Service: Send + Sync + 'static {
     async fn webhook_attempts(&self, tenant: TenantId, query: &LogQuery) -> Result<Page<Attempt>, StoreError>;
     /// Delivers webhooks until the process ends (every instance runs one).
     async fn deliver_webhooks(&self, settings: DeliverySettings);
+
+    // The shop floor.
+
+    /// Moves an operation through its lifecycle (with its time entries, the quantities a
+    /// `complete` reports and the roll-up to its part and job), in one transaction with the
+    /// events of every change.
+    async fn move_operation(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        request: &OperationMove,
+    ) -> Result<Moved, StoreError>;
+    /// Moves a job through its lifecycle; a pause pauses its running operations too.
+    async fn move_job(&self, tenant: TenantId, actor: &Actor, id: Uuid, action: Action) -> Result<Moved, StoreError>;
 
     // Moving data between databases.
 
@@ -452,6 +469,19 @@ impl<B: Backend> Service for App<B> {
 
     async fn deliver_webhooks(&self, settings: DeliverySettings) {
         webhook_delivery::run(self, settings).await;
+    }
+
+    async fn move_operation(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        request: &OperationMove,
+    ) -> Result<Moved, StoreError> {
+        lifecycle::move_operation(self, tenant, actor, request).await
+    }
+
+    async fn move_job(&self, tenant: TenantId, actor: &Actor, id: Uuid, action: Action) -> Result<Moved, StoreError> {
+        lifecycle::move_job(self, tenant, actor, id, action).await
     }
 
     async fn export(

@@ -365,10 +365,9 @@ pub fn parse(kind: Kind, value: &Value, required: bool) -> Result<Scalar, String
         }
         Kind::Enum(allowed) => {
             let s = string(value)?;
-            if allowed.contains(&s) {
-                Ok(Scalar::Text(s.to_owned()))
-            } else {
-                Err(format!("must be one of: {}", allowed.join(", ")))
+            match allowed.iter().find(|a| a.eq_ignore_ascii_case(s.trim())) {
+                Some(canonical) => Ok(Scalar::Text((*canonical).to_owned())),
+                None => Err(format!("must be one of: {}", allowed.join(", "))),
             }
         }
         Kind::Objects { .. } => Err("must be an array of objects".into()),
@@ -460,6 +459,14 @@ mod tests {
         let errors = r.finish().unwrap_err().0;
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["parts[2].name", "parts[2].count", "parts[2].cost", "parts[2].extra"]);
+    }
+
+    #[test]
+    fn enum_values_are_matched_in_any_case_and_kept_in_their_canonical_spelling() {
+        let kind = Kind::Enum(&["in_progress", "Product"]);
+        assert_eq!(parse(kind, &json!("IN_PROGRESS"), true), Ok(Scalar::Text("in_progress".into())));
+        assert_eq!(parse(kind, &json!("product"), true), Ok(Scalar::Text("Product".into())));
+        assert_eq!(parse(kind, &json!("done"), true), Err("must be one of: in_progress, Product".into()));
     }
 
     #[test]

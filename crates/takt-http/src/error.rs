@@ -43,7 +43,9 @@ pub struct ErrorBody {
     /// `BAD_REQUEST`, `UNAUTHORIZED`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`, `REQUEST_TIMEOUT`,
     /// `CONFLICT`, `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`, `VALIDATION_ERROR`,
     /// `RATE_LIMIT_EXCEEDED`, `CURSOR_EXPIRED`, `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE`,
-    /// `INTERNAL_ERROR` or `SERVICE_UNAVAILABLE`.
+    /// `INTERNAL_ERROR` or `SERVICE_UNAVAILABLE`; from the shop floor's lifecycle,
+    /// `INVALID_STATE_TRANSITION`, `INVALID_OPERATION`, `SEQUENCE_ENFORCED`, `WIP_LIMIT_REACHED`
+    /// and `OPERATION_HELD`.
     pub code: String,
     pub message: String,
     /// Every bad field by its JSON path (`parts[0].operations[1].cell_name`), the first 100
@@ -77,6 +79,17 @@ impl ApiError {
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+    }
+
+    /// An action the path does not know (`400 INVALID_OPERATION`).
+    pub fn invalid_operation(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "INVALID_OPERATION", message)
+    }
+
+    /// A required query parameter left out (`400 VALIDATION_ERROR`, as the reference answers).
+    pub fn missing_parameter(name: &str) -> ApiError {
+        let invalid = ApiError::invalid_with(format!("{name} is required"), Invalid::one(name, "is required"));
+        ApiError { status: StatusCode::BAD_REQUEST, ..invalid }
     }
 
     pub fn unauthorized(message: impl Into<String>) -> ApiError {
@@ -195,6 +208,10 @@ impl From<StoreError> for ApiError {
             fact => match word(&fact) {
                 Some(Worded::NotFound { message, details }) => ApiError { details, ..ApiError::not_found(message) },
                 Some(Worded::Conflict(message)) => ApiError::conflict(message),
+                Some(Worded::Blocked { code, message }) => ApiError::new(StatusCode::CONFLICT, code, message),
+                Some(Worded::Refused(message)) => {
+                    ApiError::new(StatusCode::BAD_REQUEST, "INVALID_STATE_TRANSITION", message)
+                }
                 Some(Worded::Invalid(invalid)) => ApiError::invalid(invalid),
                 None => unreachable!("only the failures matched above have no words"),
             },

@@ -5,12 +5,22 @@ use takt_domain::error::{FieldError, Invalid};
 use takt_domain::master_data::EntityKind;
 use takt_domain::text::capitalize;
 use takt_store::StoreError;
-use takt_store::error::{Act, At, Blocked, Entity, Lookup, Missing, User};
+use takt_store::error::{Act, At, Blocked, Entity, Lookup, Missing, NotReady, User};
 
 /// A fact in words, by the kind of answer it makes.
 pub(crate) enum Worded {
-    NotFound { message: String, details: Vec<FieldError> },
+    NotFound {
+        message: String,
+        details: Vec<FieldError>,
+    },
     Conflict(String),
+    /// A conflict with a code of its own (`WIP_LIMIT_REACHED`).
+    Blocked {
+        code: &'static str,
+        message: String,
+    },
+    /// A lifecycle move the record's status does not allow (`400 INVALID_STATE_TRANSITION`).
+    Refused(String),
     Invalid(Invalid),
 }
 
@@ -80,6 +90,8 @@ pub(crate) fn word(error: &StoreError) -> Option<Worded> {
         StoreError::Disagree { entity, at, other } => {
             Worded::Invalid(Invalid::one(path(at), format!("names a different {} than {other}", entity.singular())))
         }
+        StoreError::Refused(refused) => Worded::Refused(refused.to_string()),
+        StoreError::NotReady { operation, reason } => not_ready(operation, reason),
         StoreError::Ambiguous { entity, by, matches, more, at } => ambiguous(*entity, by, matches, *more, at.as_ref()),
         StoreError::Invalid(invalid) => Worded::Invalid(invalid.clone()),
         StoreError::CursorExpired { .. }
@@ -92,7 +104,12 @@ pub(crate) fn word(error: &StoreError) -> Option<Worded> {
 /// The error as one sentence, for the command line.
 pub fn sentence(error: &StoreError) -> String {
     match word(error) {
-        Some(Worded::NotFound { message, .. } | Worded::Conflict(message)) => message,
+        Some(
+            Worded::NotFound { message, .. }
+            | Worded::Conflict(message)
+            | Worded::Blocked { message, .. }
+            | Worded::Refused(message),
+        ) => message,
         Some(Worded::Invalid(invalid)) => invalid.summary(),
         None => error.to_string(),
     }
@@ -110,6 +127,33 @@ pub fn summary(error: &StoreError) -> String {
     }
 }
 
+/// Why an operation may not start, with the code a client can act on.
+fn not_ready(operation: &str, reason: &NotReady) -> Worded {
+    let (code, message) = match reason {
+        NotReady::Predecessor { external_id, operation_name, sequence, status } => (
+            "SEQUENCE_ENFORCED",
+            format!(
+                "Cannot start operation '{operation}': its cell enforces the routing order and operation \
+                 '{external_id}' ({operation_name}{}) is {status}; complete it first.",
+                sequence.map(|s| format!(", sequence {s}")).unwrap_or_default()
+            ),
+        ),
+        NotReady::WipLimit { cell, limit } => (
+            "WIP_LIMIT_REACHED",
+            format!(
+                "Cannot start operation '{operation}': cell '{cell}' already has {limit} operation{} in progress, \
+                 its WIP limit.",
+                if *limit == 1 { "" } else { "s" }
+            ),
+        ),
+        NotReady::Held => (
+            "OPERATION_HELD",
+            format!("Cannot start operation '{operation}': an open issue causes a standstill; close it first."),
+        ),
+    };
+    Worded::Blocked { code, message }
+}
+
 /// The JSON path of a field.
 fn path(at: &At) -> String {
     at.within.field(at.field)
@@ -121,6 +165,7 @@ fn label(entity: Entity) -> &'static str {
         Entity::Master(kind) => kind.spec().label,
         Entity::Key => "key",
         Entity::Tenant => "tenant",
+        Entity::Operator => "operator",
     }
 }
 
@@ -130,6 +175,7 @@ fn plural(entity: Entity) -> &'static str {
         Entity::Master(kind) => kind.spec().plural,
         Entity::Key => "keys",
         Entity::Tenant => "tenants",
+        Entity::Operator => "operators",
     }
 }
 
@@ -188,7 +234,7 @@ fn taken(entity: Entity, field: Option<&str>, value: Option<&str>) -> String {
                 None => format!("a {what} is already used by another {}", erp.singular()),
             }
         }
-        Entity::Master(_) | Entity::Tenant => {
+        Entity::Master(_) | Entity::Tenant | Entity::Operator => {
             let label = capitalize(label(entity));
             match (field, value) {
                 (Some("name"), Some(value)) => format!("{label} '{value}' already exists"),

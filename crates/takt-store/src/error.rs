@@ -4,6 +4,7 @@
 use takt_domain::erp::ErpEntity;
 use takt_domain::error::{Invalid, Path};
 use takt_domain::master_data::EntityKind;
+use takt_domain::shop_floor::RefusedMove;
 use uuid::Uuid;
 
 use crate::sql::DbError;
@@ -15,6 +16,7 @@ pub enum Entity {
     Master(EntityKind),
     Key,
     Tenant,
+    Operator,
 }
 
 /// How a record was looked for.
@@ -90,6 +92,17 @@ pub enum Blocked {
 }
 
 /// A store failure.
+/// Why an operation may not start now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotReady {
+    /// Its cell enforces the routing order and an earlier operation of its part is not completed.
+    Predecessor { external_id: String, operation_name: String, sequence: Option<i64>, status: String },
+    /// Its cell already has `limit` operations in progress.
+    WipLimit { cell: String, limit: i64 },
+    /// An open issue causes a standstill.
+    Held,
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StoreError {
     /// Records (or records a request references) that do not exist in this tenant; never empty.
@@ -133,6 +146,12 @@ pub enum StoreError {
     /// to (`owner`, by its external_id); `at` is the record's `external_id` in the request.
     #[error("owned: {entity:?} {external_id} by {owner:?} {owner_external_id}")]
     Owned { entity: ErpEntity, external_id: String, owner: ErpEntity, owner_external_id: String, at: At },
+    /// A lifecycle action that the record's status does not allow.
+    #[error("refused: {0}")]
+    Refused(RefusedMove),
+    /// An operation that may not start (or resume) now: `operation` is its external id.
+    #[error("not ready: {operation} {reason:?}")]
+    NotReady { operation: String, reason: NotReady },
     /// Two references of one record (the one `at`, and `other`) that name different records.
     #[error("disagree: {entity:?} {other}")]
     Disagree { entity: ErpEntity, at: At, other: &'static str },

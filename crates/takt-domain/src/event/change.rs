@@ -43,6 +43,18 @@ impl Change {
         Change::new(entity, "deleted", entity_id, data, None)
     }
 
+    /// A status move (`started`, `completed`) from `before` to `after`, with what it changed.
+    pub fn moved(
+        entity: impl Into<String>,
+        action: &'static str,
+        entity_id: String,
+        before: &Value,
+        after: Value,
+    ) -> Change {
+        let changes = diff(before, &after);
+        Change::new(entity, action, entity_id, after, Some(changes))
+    }
+
     /// Something else that happened to a record (`webhook.delivery_failed`).
     pub fn happened(entity: impl Into<String>, action: &'static str, entity_id: String, data: Value) -> Change {
         Change::new(entity, action, entity_id, data, None)

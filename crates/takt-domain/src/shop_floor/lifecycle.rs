@@ -30,6 +30,19 @@ impl Status {
     }
 }
 
+/// The event of a status that moves by consequence (a part or job rolling up): `started`,
+/// `resumed`, `reopened`, `paused`, `completed`.
+pub const fn derived_event(from: Status, to: Status) -> &'static str {
+    match (from, to) {
+        (Status::NotStarted, Status::InProgress) => "started",
+        (Status::OnHold, Status::InProgress) => "resumed",
+        (Status::Completed, Status::InProgress) => "reopened",
+        (_, Status::OnHold) => "paused",
+        (_, Status::Completed) => "completed",
+        (_, Status::NotStarted) | (Status::InProgress, Status::InProgress) => "updated",
+    }
+}
+
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -127,7 +140,11 @@ impl Action {
 
     /// The status `self` moves `from` to, or why it may not.
     pub fn apply(self, target: Target, from: Status) -> Result<Status, RefusedMove> {
-        if self.from().contains(&from) { Ok(self.to()) } else { Err(RefusedMove { target, action: self, status: from }) }
+        if self.from().contains(&from) {
+            Ok(self.to())
+        } else {
+            Err(RefusedMove { target, action: self, status: from })
+        }
     }
 }
 
@@ -180,9 +197,15 @@ mod tests {
     #[test]
     fn a_refused_move_reads_like_the_reference() {
         let refused = Action::Pause.apply(Target::Operation, Status::Completed).unwrap_err();
-        assert_eq!(refused.to_string(), "Cannot pause operation with status 'completed'. Operation must be 'in_progress'.");
+        assert_eq!(
+            refused.to_string(),
+            "Cannot pause operation with status 'completed'. Operation must be 'in_progress'."
+        );
         let refused = Action::Start.apply(Target::Job, Status::Completed).unwrap_err();
-        assert_eq!(refused.to_string(), "Cannot start job with status 'completed'. Job must be 'not_started' or 'on_hold'.");
+        assert_eq!(
+            refused.to_string(),
+            "Cannot start job with status 'completed'. Job must be 'not_started' or 'on_hold'."
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The shop floor (SPEC section 7): statuses and the moves between them, time, quantities.
 
 pub mod lifecycle;
+pub mod quantity;
 pub mod time;
 
-pub use lifecycle::{Action, RefusedMove, Status, Target};
+pub use lifecycle::{Action, RefusedMove, Status, Target, derived_event};

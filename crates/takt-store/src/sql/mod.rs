@@ -14,8 +14,8 @@ pub mod erp;
 pub mod events;
 pub mod idempotency;
 pub mod master;
-pub mod shop_floor;
 mod query;
+pub mod shop_floor;
 pub mod transfer;
 pub mod webhooks;
 

@@ -9,7 +9,8 @@
 //! - `operations`: the `takt` command, export and import, several instances;
 //! - `events`: the event log, its feed and stream, webhooks;
 //! - `tooling`: the API reference at `/docs` and `/metrics`;
-//! - `hardening`: hostile and ambiguous input (SPEC section 10).
+//! - `hardening`: hostile and ambiguous input (SPEC section 10);
+//! - `lifecycle`: the shop floor's moves, roll-up, routing rules, time and quantities.
 
 mod support;
 
@@ -17,6 +18,7 @@ mod erp;
 mod erp_seed;
 mod events;
 mod hardening;
+mod lifecycle;
 mod master;
 mod openapi;
 mod operations;

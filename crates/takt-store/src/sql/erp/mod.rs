@@ -10,6 +10,7 @@ mod upsert;
 mod write;
 
 pub use diff::rehearse_bulk;
+pub(crate) use read::by_ids;
 pub use read::{get, list};
 
 use std::collections::HashSet;

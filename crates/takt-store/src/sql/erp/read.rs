@@ -78,7 +78,7 @@ pub async fn list<T: Tx>(
 }
 
 /// Records of one entity by id, as lists show them (without children).
-pub(super) async fn by_ids<T: Tx>(
+pub(crate) async fn by_ids<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     entity: ErpEntity,

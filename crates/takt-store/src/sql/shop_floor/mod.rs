@@ -1,4 +1,6 @@
-//! The shop floor's storage (SPEC section 7): statuses and their roll-up, time entries,
-//! quantities.
+//! The shop floor's storage (SPEC section 7): the lifecycle and its roll-up, time entries,
+//! the quantity ledger.
 
+pub mod lifecycle;
+pub mod quantities;
 pub mod time;

@@ -1,0 +1,140 @@
+//! `POST /api-operation-lifecycle/{action}?id=` and `POST /api-job-lifecycle/{action}?id=`: the
+//! reference's paths and answers (`previous_status`, `new_status`, the record under its entity's
+//! name). A move the status does not allow is `400 INVALID_STATE_TRANSITION`, an unknown action
+//! `400 INVALID_OPERATION`, a missing `id` `400 VALIDATION_ERROR`, an unknown one `404`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use takt_domain::erp::records::ErpRecord;
+use takt_domain::error::{FieldError, Invalid};
+use takt_domain::shop_floor::quantity::parse_completion;
+use takt_domain::shop_floor::time::{DEFAULT_TIME_TYPE, TIME_TYPES};
+use takt_domain::shop_floor::{Action, Target};
+use takt_store::sql::shop_floor::lifecycle::{Moved, OperationMove};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::body::OptionalJsonBody;
+use crate::erp::responses::Success;
+use crate::error::ApiError;
+use crate::path::PathParam;
+
+/// The answer to a move: the record as it now is, under `operation` or `job`.
+#[derive(Debug, Serialize)]
+pub struct MoveAnswer {
+    #[serde(flatten)]
+    pub record: BTreeMap<&'static str, ErpRecord>,
+    pub previous_status: &'static str,
+    pub new_status: &'static str,
+}
+
+pub async fn operation(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    PathParam(action): PathParam<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+    OptionalJsonBody(body): OptionalJsonBody,
+) -> Result<Response, ApiError> {
+    let action = action_of(Target::Operation, &action)?;
+    let params = Params::read(&pairs, &["id", "operator_id", "user_id", "time_type"])?;
+    let id = params.id()?;
+    let operator = params.operator()?;
+    let time_type = params.time_type()?;
+    let quantities = match (action, body) {
+        (Action::Complete, Some(body)) => parse_completion(&body)?,
+        (_, Some(body)) if !body.as_object().is_some_and(|o| o.is_empty()) => {
+            return Err(Invalid::one("", format!("{} takes no body", action.verb())).into());
+        }
+        _ => None,
+    };
+    let request = OperationMove { id, action, operator, time_type, quantities };
+    let moved = state.app.move_operation(caller.tenant, &caller.actor, &request).await?;
+    Ok(answer(Target::Operation, moved))
+}
+
+pub async fn job(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    PathParam(action): PathParam<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let action = action_of(Target::Job, &action)?;
+    let id = Params::read(&pairs, &["id"])?.id()?;
+    let moved = state.app.move_job(caller.tenant, &caller.actor, id, action).await?;
+    Ok(answer(Target::Job, moved))
+}
+
+fn answer(target: Target, moved: Moved) -> Response {
+    let answer = MoveAnswer {
+        record: [(target.name(), moved.record)].into_iter().collect(),
+        previous_status: moved.previous.as_str(),
+        new_status: moved.new.as_str(),
+    };
+    (StatusCode::OK, Json(Success::new(answer))).into_response()
+}
+
+fn action_of(target: Target, text: &str) -> Result<Action, ApiError> {
+    Action::parse(target, text).ok_or_else(|| {
+        ApiError::invalid_operation(format!(
+            "'{text}' is not an action of the {} lifecycle; use one of: {}",
+            target.name(),
+            target.action_names().join(", ")
+        ))
+    })
+}
+
+/// The query parameters of a move, each given at most once.
+struct Params<'q>(BTreeMap<&'q str, &'q str>);
+
+impl<'q> Params<'q> {
+    fn read(pairs: &'q [(String, String)], known: &[&str]) -> Result<Params<'q>, ApiError> {
+        let mut map = BTreeMap::new();
+        let mut errors = Vec::new();
+        for (name, value) in pairs {
+            if !known.contains(&name.as_str()) {
+                errors.push(FieldError::new(name.as_str(), format!("is not a parameter here ({})", known.join(", "))));
+            } else if map.insert(name.as_str(), value.as_str()).is_some() {
+                errors.push(FieldError::new(name.as_str(), "is given more than once"));
+            }
+        }
+        if errors.is_empty() { Ok(Params(map)) } else { Err(Invalid(errors).into()) }
+    }
+
+    /// The record's id: missing is `400`, anything but one of the tenant's records `404`.
+    fn id(&self) -> Result<Uuid, ApiError> {
+        match self.0.get("id").map(|s| s.trim()) {
+            None | Some("") => Err(ApiError::missing_parameter("id")),
+            Some(text) => Uuid::try_parse(text).map_err(|_| ApiError::not_found(format!("no record with id '{text}'"))),
+        }
+    }
+
+    /// `operator_id`, or `user_id` as the reference's clients name it.
+    fn operator(&self) -> Result<Option<Uuid>, ApiError> {
+        let given = [("operator_id", self.0.get("operator_id")), ("user_id", self.0.get("user_id"))];
+        let mut found = None;
+        for (name, value) in given {
+            let Some(text) = value.map(|s| s.trim()).filter(|s| !s.is_empty()) else { continue };
+            let id = Uuid::try_parse(text)
+                .map_err(|_| ApiError::invalid(Invalid::one(name, "must be an operator's Takt id (a UUID)")))?;
+            if found.is_some_and(|other| other != id) {
+                return Err(ApiError::invalid(Invalid::one(name, "names another operator than operator_id")));
+            }
+            found = Some(id);
+        }
+        Ok(found)
+    }
+
+    fn time_type(&self) -> Result<String, ApiError> {
+        let Some(text) = self.0.get("time_type").map(|s| s.trim()) else { return Ok(DEFAULT_TIME_TYPE.to_owned()) };
+        TIME_TYPES.iter().find(|t| t.eq_ignore_ascii_case(text)).map(|t| (*t).to_owned()).ok_or_else(|| {
+            ApiError::invalid(Invalid::one("time_type", format!("must be one of: {}", TIME_TYPES.join(", "))))
+        })
+    }
+}

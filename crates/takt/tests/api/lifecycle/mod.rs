@@ -1,0 +1,9 @@
+//! The shop floor's lifecycle (SPEC section 7): the transition table for operations and jobs,
+//! the answers and error codes, the roll-up and its events, routing order and WIP limits,
+//! time entries and quantities, and actions that race.
+
+mod concurrency;
+mod fixtures;
+mod rollup;
+mod rules;
+mod transitions;
