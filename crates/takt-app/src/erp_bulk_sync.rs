@@ -5,7 +5,7 @@ use takt_domain::event::Actor;
 use takt_store::sql::{Backend, erp};
 use takt_store::{BulkItem, BulkResult, StoreError, TenantId};
 
-use crate::App;
+use crate::{App, pins};
 
 pub(crate) async fn bulk_sync<B: Backend>(
     app: &App<B>,
@@ -13,6 +13,7 @@ pub(crate) async fn bulk_sync<B: Backend>(
     actor: &Actor,
     items: &[BulkItem],
 ) -> Result<Vec<BulkResult>, StoreError> {
+    let items = &*pins::hashed_items(items).await?;
     app.write_with_events(tenant, actor, |mut tx, at| async move {
         let result = erp::apply_bulk(&mut tx, tenant, items, at).await;
         (tx, result)

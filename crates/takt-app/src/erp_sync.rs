@@ -8,7 +8,7 @@ use takt_domain::event::Actor;
 use takt_store::sql::{Backend, erp};
 use takt_store::{StoreError, TenantId};
 
-use crate::App;
+use crate::{App, pins};
 
 pub(crate) async fn sync<B: Backend>(
     app: &App<B>,
@@ -16,6 +16,7 @@ pub(crate) async fn sync<B: Backend>(
     actor: &Actor,
     input: &SyncInput,
 ) -> Result<(SyncOutcome, ErpRecord), StoreError> {
+    let input = &*pins::hashed(input).await?;
     app.write_with_events(tenant, actor, |mut tx, at| async move {
         let result = match erp::apply(&mut tx, tenant, input, at).await {
             Ok((outcome, changes)) => match erp::get(&mut tx, tenant, input.entity(), outcome.id).await {

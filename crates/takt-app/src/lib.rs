@@ -16,6 +16,7 @@ mod master_delete;
 mod master_list;
 mod master_upsert;
 pub mod metrics;
+pub mod pins;
 mod transfer;
 mod webhook_delivery;
 mod webhooks;

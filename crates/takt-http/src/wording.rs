@@ -165,7 +165,6 @@ fn label(entity: Entity) -> &'static str {
         Entity::Master(kind) => kind.spec().label,
         Entity::Key => "key",
         Entity::Tenant => "tenant",
-        Entity::Operator => "operator",
     }
 }
 
@@ -175,7 +174,6 @@ fn plural(entity: Entity) -> &'static str {
         Entity::Master(kind) => kind.spec().plural,
         Entity::Key => "keys",
         Entity::Tenant => "tenants",
-        Entity::Operator => "operators",
     }
 }
 
@@ -234,7 +232,7 @@ fn taken(entity: Entity, field: Option<&str>, value: Option<&str>) -> String {
                 None => format!("a {what} is already used by another {}", erp.singular()),
             }
         }
-        Entity::Master(_) | Entity::Tenant | Entity::Operator => {
+        Entity::Master(_) | Entity::Tenant => {
             let label = capitalize(label(entity));
             match (field, value) {
                 (Some("name"), Some(value)) => format!("{label} '{value}' already exists"),

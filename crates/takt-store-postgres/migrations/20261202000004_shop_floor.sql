@@ -2,6 +2,10 @@
 -- carries the totals of its quantity ledger, the union of its time entries in whole seconds and,
 -- while a standstill issue holds it, the status it had before (`held_from`) and since when
 -- (`held_at`). A cell may enforce its routing order and cap its work in progress.
+-- A deleted job, part, operation, cell or resource keeps its row and history with `deleted_at`
+-- set, and a later sync of its sync key brings it back. The fields the reference's clients send:
+-- a job's `metadata` (a JSON object, as text), a part's rush flag and drawing, an operation's
+-- planning fields.
 -- Time entries are open while `end_time` is NULL. The quantity ledger is append-only: a
 -- correction is a new row whose `reverses_id` names the row it cancels.
 
@@ -19,6 +23,23 @@ ALTER TABLE operations ADD COLUMN actual_time_seconds BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE operations ADD COLUMN held_from TEXT;
 ALTER TABLE operations ADD COLUMN held_at TIMESTAMPTZ;
 CREATE INDEX operations_cell_status ON operations (cell_id, status);
+
+ALTER TABLE cells ADD COLUMN deleted_at TIMESTAMPTZ;
+ALTER TABLE resources ADD COLUMN deleted_at TIMESTAMPTZ;
+
+ALTER TABLE jobs ADD COLUMN metadata TEXT;
+ALTER TABLE jobs ADD COLUMN deleted_at TIMESTAMPTZ;
+
+ALTER TABLE parts ADD COLUMN is_bullet_card BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE parts ADD COLUMN drawing_no TEXT;
+ALTER TABLE parts ADD COLUMN cnc_program_name TEXT;
+ALTER TABLE parts ADD COLUMN deleted_at TIMESTAMPTZ;
+
+ALTER TABLE operations ADD COLUMN completion_percentage BIGINT;
+ALTER TABLE operations ADD COLUMN assigned_operator_id UUID;
+ALTER TABLE operations ADD COLUMN planned_start TIMESTAMPTZ;
+ALTER TABLE operations ADD COLUMN planned_end TIMESTAMPTZ;
+ALTER TABLE operations ADD COLUMN deleted_at TIMESTAMPTZ;
 
 CREATE TABLE operators (
     id UUID PRIMARY KEY,

@@ -16,7 +16,6 @@ pub enum Entity {
     Master(EntityKind),
     Key,
     Tenant,
-    Operator,
 }
 
 /// How a record was looked for.

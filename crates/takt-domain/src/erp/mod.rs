@@ -6,6 +6,7 @@
 mod cell;
 mod job;
 mod operation;
+mod operator;
 mod part;
 pub mod query;
 pub mod records;
@@ -14,6 +15,7 @@ mod resource;
 pub use cell::{CELL_FIELDS, CellInput, parse_cell};
 pub use job::{JOB_FIELDS, JOB_STATUSES, JobInput, parse_job};
 pub use operation::{CellRef, OPERATION_FIELDS, OperationInput, parse_operation};
+pub use operator::{OPERATOR_FIELDS, OperatorInput, PIN_DIGITS, Pin, parse_operator};
 pub use part::{PART_FIELDS, PartInput, parse_part};
 pub use resource::{RESOURCE_FIELDS, RESOURCE_STATUSES, RESOURCE_TYPES, ResourceInput, parse_resource};
 
@@ -60,7 +62,7 @@ pub(crate) const fn long_text(name: &'static str, doc: &'static str) -> Field {
     Field::optional(name, Kind::Text { max_bytes: limits::LONG_TEXT }, doc)
 }
 
-/// The five entities of the ERP sync API.
+/// The entities of the ERP sync API: the five of seed 000, and the shop floor's operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErpEntity {
     Cell,
@@ -68,11 +70,18 @@ pub enum ErpEntity {
     Job,
     Part,
     Operation,
+    Operator,
 }
 
 impl ErpEntity {
-    pub const ALL: [ErpEntity; 5] =
-        [ErpEntity::Cell, ErpEntity::Resource, ErpEntity::Job, ErpEntity::Part, ErpEntity::Operation];
+    pub const ALL: [ErpEntity; 6] = [
+        ErpEntity::Cell,
+        ErpEntity::Resource,
+        ErpEntity::Job,
+        ErpEntity::Part,
+        ErpEntity::Operation,
+        ErpEntity::Operator,
+    ];
 
     /// Singular, as in messages: "job".
     pub fn singular(self) -> &'static str {
@@ -82,16 +91,18 @@ impl ErpEntity {
             ErpEntity::Job => "job",
             ErpEntity::Part => "part",
             ErpEntity::Operation => "operation",
+            ErpEntity::Operator => "operator",
         }
     }
 
     /// Every entity's plural, in the order of [`ErpEntity::ALL`].
-    pub const PLURALS: [&'static str; 5] = [
+    pub const PLURALS: [&'static str; 6] = [
         ErpEntity::ALL[0].plural(),
         ErpEntity::ALL[1].plural(),
         ErpEntity::ALL[2].plural(),
         ErpEntity::ALL[3].plural(),
         ErpEntity::ALL[4].plural(),
+        ErpEntity::ALL[5].plural(),
     ];
 
     /// Plural, as in paths and bulk bodies: "jobs".
@@ -102,6 +113,7 @@ impl ErpEntity {
             ErpEntity::Job => "jobs",
             ErpEntity::Part => "parts",
             ErpEntity::Operation => "operations",
+            ErpEntity::Operator => "operators",
         }
     }
 
@@ -113,6 +125,7 @@ impl ErpEntity {
             ErpEntity::Job => JOB_FIELDS,
             ErpEntity::Part => PART_FIELDS,
             ErpEntity::Operation => OPERATION_FIELDS,
+            ErpEntity::Operator => OPERATOR_FIELDS,
         }
     }
 }
@@ -132,6 +145,7 @@ pub enum SyncInput {
     Job(JobInput),
     Part(PartInput),
     Operation(OperationInput),
+    Operator(OperatorInput),
 }
 
 impl SyncInput {
@@ -142,6 +156,7 @@ impl SyncInput {
             SyncInput::Job(_) => ErpEntity::Job,
             SyncInput::Part(_) => ErpEntity::Part,
             SyncInput::Operation(_) => ErpEntity::Operation,
+            SyncInput::Operator(_) => ErpEntity::Operator,
         }
     }
 
@@ -152,6 +167,7 @@ impl SyncInput {
             SyncInput::Job(i) => &i.key,
             SyncInput::Part(i) => &i.key,
             SyncInput::Operation(i) => &i.key,
+            SyncInput::Operator(i) => &i.key,
         }
     }
 }
@@ -164,6 +180,7 @@ pub fn parse_sync(entity: ErpEntity, value: &Value, path: Path) -> Result<SyncIn
         ErpEntity::Job => SyncInput::Job(parse_job(value, path)?),
         ErpEntity::Part => SyncInput::Part(parse_part(value, path, None)?),
         ErpEntity::Operation => SyncInput::Operation(parse_operation(value, path, None)?),
+        ErpEntity::Operator => SyncInput::Operator(parse_operator(value, path)?),
     })
 }
 

@@ -48,7 +48,7 @@ pub fn list_parameters(entity: ErpEntity) -> Vec<&'static str> {
         ErpEntity::Job | ErpEntity::Resource => names.push("status"),
         ErpEntity::Part => names.push("job_id"),
         ErpEntity::Operation => names.extend(["part_id", "cell_id"]),
-        ErpEntity::Cell => {}
+        ErpEntity::Cell | ErpEntity::Operator => {}
     }
     names
 }

@@ -112,6 +112,21 @@ pub struct Operation {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A person at the machines; the PIN is never answered, only whether one is set.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Operator {
+    pub id: Uuid,
+    pub external_id: String,
+    pub external_source: String,
+    pub name: String,
+    pub employee_number: String,
+    /// Whether a PIN is set (the terminal asks for it).
+    pub has_pin: bool,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// Any ERP record.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -121,6 +136,7 @@ pub enum ErpRecord {
     Job(Job),
     Part(Part),
     Operation(Operation),
+    Operator(Operator),
 }
 
 /// What a sync did.
@@ -147,6 +163,7 @@ impl ErpRecord {
             ErpRecord::Job(r) => r.id,
             ErpRecord::Part(r) => r.id,
             ErpRecord::Operation(r) => r.id,
+            ErpRecord::Operator(r) => r.id,
         }
     }
 }

@@ -9,6 +9,7 @@ fn record_name(entity: ErpEntity) -> &'static str {
         ErpEntity::Job => "Job",
         ErpEntity::Part => "Part",
         ErpEntity::Operation => "Operation",
+        ErpEntity::Operator => "Operator",
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use axum::Json;
 use serde_json::Value;
-use takt_domain::erp::records::{Cell, Job, Operation, Part, Resource, SyncAction, SyncOutcome};
+use takt_domain::erp::records::{Cell, Job, Operation, Operator, Part, Resource, SyncAction, SyncOutcome};
 use takt_domain::erp::{ErpEntity, MAX_BULK_RECORDS, query};
 use takt_domain::master_data::input::{COPY_FIELDS, PROPERTY_FIELDS, filter_names};
 use takt_domain::master_data::{ALL, EntityKind, EntitySpec, RefBy};
@@ -233,6 +233,7 @@ pub fn document() -> OpenApi {
         .schema_from::<Job>()
         .schema_from::<Part>()
         .schema_from::<Operation>()
+        .schema_from::<Operator>()
         .schema_from::<SyncOutcome>()
         .schema_from::<SyncAction>()
         .schema_from::<BulkSummary>()

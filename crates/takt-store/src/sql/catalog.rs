@@ -235,21 +235,6 @@ fn shop_floor_tables() -> Vec<TableDef> {
     quantities.late.push("reverses_id".to_owned());
     vec![
         with_stamps(
-            "operators",
-            &[
-                ("id", Uuid),
-                ("tenant_id", Uuid),
-                ("external_source", Text),
-                ("external_id", Text),
-                ("name", Text),
-                ("name_folded", Text),
-                ("employee_number", Text),
-                ("employee_number_folded", Text),
-                ("pin_hash", Text),
-                ("active", Bool),
-            ],
-        ),
-        with_stamps(
             "scrap_reasons",
             &[
                 ("id", Uuid),

@@ -16,7 +16,9 @@ use clap::builder::PossibleValuesParser;
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use reqwest::StatusCode;
 use serde_json::Value;
-use takt_domain::erp::{CELL_FIELDS, JOB_FIELDS, MAX_BULK_RECORDS, OPERATION_FIELDS, PART_FIELDS, RESOURCE_FIELDS};
+use takt_domain::erp::{
+    CELL_FIELDS, JOB_FIELDS, MAX_BULK_RECORDS, OPERATION_FIELDS, OPERATOR_FIELDS, PART_FIELDS, RESOURCE_FIELDS,
+};
 use takt_domain::schema::Field;
 
 use client::{Answer, Client};
@@ -36,6 +38,7 @@ pub const ENTITIES: &[PushEntity] = &[
     PushEntity { name: "operations", fields: OPERATION_FIELDS },
     PushEntity { name: "cells", fields: CELL_FIELDS },
     PushEntity { name: "resources", fields: RESOURCE_FIELDS },
+    PushEntity { name: "operators", fields: OPERATOR_FIELDS },
 ];
 
 fn entity_names() -> PossibleValuesParser {

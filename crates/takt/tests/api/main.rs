@@ -18,7 +18,7 @@ mod erp;
 mod erp_seed;
 mod events;
 mod hardening;
-mod lifecycle;
+pub(crate) mod lifecycle;
 mod master;
 mod openapi;
 mod operations;

@@ -4,6 +4,7 @@
 //! record, each in its own savepoint, so that only the bad records fail.
 
 mod diff;
+mod flat;
 mod read;
 pub(super) mod tables;
 mod upsert;
@@ -101,6 +102,7 @@ fn sync_keys(input: &SyncInput) -> Vec<(&'static str, &SyncKey)> {
     match input {
         SyncInput::Cell(cell) => keys.push(("cells", &cell.key)),
         SyncInput::Resource(resource) => keys.push(("resources", &resource.key)),
+        SyncInput::Operator(operator) => keys.push(("operators", &operator.key)),
         SyncInput::Job(job) => {
             keys.push(("jobs", &job.key));
             for part in &job.parts {

@@ -1,9 +1,9 @@
-//! The five ERP tables, each described once: its columns with their types, folded twins,
+//! The ERP tables, each described once: its columns with their types, folded twins,
 //! joins and defaults, and how a row becomes a record. The select lists, the row readers, the
 //! write columns and the export catalog are derived from these descriptions.
 
 use takt_domain::erp::ErpEntity;
-use takt_domain::erp::records::{Cell, ErpRecord, Job, Operation, Part, Resource};
+use takt_domain::erp::records::{Cell, ErpRecord, Job, Operation, Operator, Part, Resource};
 
 use crate::sql::catalog::ColumnType::{self, Bool, Date, Decimal, Int, Text, Timestamp, Uuid};
 use crate::sql::{Column, DbError, Param, Row};
@@ -98,8 +98,8 @@ pub(crate) struct Table {
     pub record: fn(&Named<'_>) -> Result<ErpRecord, DbError>,
 }
 
-/// The five tables, in import order (referenced tables first).
-pub(crate) const TABLES: [&Table; 5] = [&CELLS, &RESOURCES, &JOBS, &PARTS, &OPERATIONS];
+/// The tables, in import order (referenced tables first).
+pub(crate) const TABLES: [&Table; 6] = [&CELLS, &RESOURCES, &JOBS, &PARTS, &OPERATIONS, &OPERATORS];
 
 /// The table of an entity.
 pub(crate) fn table(entity: ErpEntity) -> &'static Table {
@@ -292,6 +292,36 @@ const OPERATIONS: Table = Table {
             quantity_scrap: r.get("quantity_scrap")?,
             quantity_rework: r.get("quantity_rework")?,
             actual_time_seconds: r.get("actual_time_seconds")?,
+            created_at: r.get("created_at")?,
+            updated_at: r.get("updated_at")?,
+        }))
+    },
+};
+
+const OPERATORS: Table = Table {
+    entity: ErpEntity::Operator,
+    name: "operators",
+    alias: "w",
+    joins: "",
+    columns: &[
+        given("name", Text).folded("name_folded"),
+        given("employee_number", Text).folded("employee_number_folded"),
+        optional("pin_hash", Text, Value::Null),
+        optional("active", Bool, Value::Bool(true)),
+    ],
+    search: &["name_folded", "employee_number_folded"],
+    status: false,
+    parent_column: None,
+    cell_column: None,
+    record: |r| {
+        Ok(ErpRecord::Operator(Operator {
+            id: r.get("id")?,
+            external_id: r.get("external_id")?,
+            external_source: r.get("external_source")?,
+            name: r.get("name")?,
+            employee_number: r.get("employee_number")?,
+            has_pin: r.get::<Option<String>>("pin_hash")?.is_some(),
+            active: r.get("active")?,
             created_at: r.get("created_at")?,
             updated_at: r.get("updated_at")?,
         }))

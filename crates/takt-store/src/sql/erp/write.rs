@@ -7,8 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use takt_domain::erp::records::{ErpRecord, SyncAction, SyncOutcome};
 use takt_domain::erp::{
-    CellInput, CellRef, ErpEntity, JobInput, OperationInput, Parent, ParentRef, PartInput, ResourceInput, SyncInput,
-    SyncKey,
+    CellRef, ErpEntity, JobInput, OperationInput, Parent, ParentRef, PartInput, SyncInput, SyncKey,
 };
 use takt_domain::error::Path;
 use takt_domain::event::Change;
@@ -59,7 +58,7 @@ pub(super) struct Applied {
 }
 
 /// A record the write changed: which, and how it was before (none if it is new).
-struct Changed {
+pub(super) struct Changed {
     root: usize,
     entity: ErpEntity,
     id: Uuid,
@@ -82,6 +81,9 @@ pub(super) async fn write<T: Tx>(
         Some(SyncInput::Cell(_)) => w.cells(tx, &of(records, |r| as_variant!(r, Cell)), &mut changed).await?,
         Some(SyncInput::Resource(_)) => {
             w.resources(tx, &of(records, |r| as_variant!(r, Resource)), &mut changed).await?
+        }
+        Some(SyncInput::Operator(_)) => {
+            w.operators(tx, &of(records, |r| as_variant!(r, Operator)), &mut changed).await?
         }
         Some(SyncInput::Job(_)) => w.jobs(tx, &of(records, |r| as_variant!(r, Job)), cells, &mut changed).await?,
         Some(SyncInput::Part(_)) => {
@@ -146,7 +148,7 @@ async fn changes<T: Tx>(tx: &mut T, tenant: TenantId, mut changed: Vec<Changed>)
 }
 
 /// What every table of one write shares.
-struct Writer {
+pub(super) struct Writer {
     tenant: TenantId,
     at: DateTime<Utc>,
 }
@@ -157,7 +159,7 @@ impl Writer {
     /// rows' places in the request, for rows nested in a parent (whose stored rows must already
     /// belong to it).
     #[allow(clippy::too_many_arguments)]
-    async fn upsert<T: Tx>(
+    pub(super) async fn upsert<T: Tx>(
         &self,
         tx: &mut T,
         entity: ErpEntity,
@@ -232,7 +234,7 @@ fn unresolved(entity: ErpEntity, by: Lookup, within: &Path, field: &'static str)
 
 /// Turns a unique violation on a record's second unique value (a cell's name, a job's number)
 /// into the value that is taken: the record's own when one record was written.
-fn unique_conflict(
+pub(super) fn unique_conflict(
     error: DbError,
     entity: ErpEntity,
     column: &str,
@@ -248,58 +250,6 @@ fn unique_conflict(
 }
 
 impl Writer {
-    async fn cells<T: Tx>(
-        &self,
-        tx: &mut T,
-        cells: &[&CellInput],
-        changed: &mut Vec<Changed>,
-    ) -> Result<Vec<Written>, StoreError> {
-        let rows: Vec<Upsert> = cells
-            .iter()
-            .map(|input| {
-                let mut c = Columns::new(table(ErpEntity::Cell));
-                c.set("name", input.name.as_str())
-                    .patch("color", &input.color)
-                    .patch("sequence", &input.sequence)
-                    .patch("active", &input.active)
-                    .patch("wip_limit", &input.wip_limit)
-                    .patch("enforce_sequence", &input.enforce_sequence)
-                    .patch("capacity_hours_per_day", &input.capacity_hours_per_day);
-                Upsert { key: &input.key, columns: c, owner: None }
-            })
-            .collect();
-        let one = match cells {
-            [one] => Some(one.name.as_str()),
-            _ => None,
-        };
-        self.upsert(tx, ErpEntity::Cell, &rows, &[], 0.., changed, |e| {
-            unique_conflict(e, ErpEntity::Cell, "name_folded", "name", one)
-        })
-        .await
-    }
-
-    async fn resources<T: Tx>(
-        &self,
-        tx: &mut T,
-        resources: &[&ResourceInput],
-        changed: &mut Vec<Changed>,
-    ) -> Result<Vec<Written>, StoreError> {
-        let rows: Vec<Upsert> = resources
-            .iter()
-            .map(|input| {
-                let mut c = Columns::new(table(ErpEntity::Resource));
-                c.set("name", input.name.as_str())
-                    .patch("type", &input.resource_type)
-                    .patch("description", &input.description)
-                    .patch("identifier", &input.identifier)
-                    .patch("location", &input.location)
-                    .patch("status", &input.status);
-                Upsert { key: &input.key, columns: c, owner: None }
-            })
-            .collect();
-        self.upsert(tx, ErpEntity::Resource, &rows, &[], 0.., changed, StoreError::from).await
-    }
-
     async fn jobs<T: Tx>(
         &self,
         tx: &mut T,

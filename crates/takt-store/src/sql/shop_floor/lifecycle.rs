@@ -212,7 +212,7 @@ async fn check_operator<T: Tx>(tx: &mut T, tenant: TenantId, operator: Uuid) -> 
     let mut q = Query::new("SELECT active FROM operators WHERE tenant_id = ");
     q.bind(tenant.0).push(" AND id = ").bind(operator);
     match tx.fetch_optional(&q).await? {
-        None => Err(StoreError::missing(Entity::Operator, Lookup::Uuid(operator), None)),
+        None => Err(missing(ErpEntity::Operator, operator)),
         Some(row) if !row.get::<bool>(0)? => Err(StoreError::invalid("operator_id", "names an inactive operator")),
         Some(_) => Ok(()),
     }

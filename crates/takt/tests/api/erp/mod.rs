@@ -9,6 +9,7 @@ mod compat;
 mod concurrency;
 mod cors;
 mod nested;
+mod operators;
 mod read;
 mod references;
 mod sync;

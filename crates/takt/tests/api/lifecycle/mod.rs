@@ -3,7 +3,7 @@
 //! time entries and quantities, and actions that race.
 
 mod concurrency;
-mod fixtures;
+pub(crate) mod fixtures;
 mod rollup;
 mod rules;
 mod transitions;
