@@ -17,6 +17,7 @@ mod master_list;
 mod master_upsert;
 pub mod metrics;
 pub mod pins;
+mod queue;
 mod transfer;
 mod webhook_delivery;
 mod webhooks;
@@ -31,16 +32,18 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use takt_domain::api_key::ApiKey;
 use takt_domain::erp::query::ListQuery as ErpListQuery;
-use takt_domain::erp::records::{ErpRecord, SyncOutcome};
+use takt_domain::erp::records::{Cell, ErpRecord, SyncOutcome};
 use takt_domain::erp::{ErpEntity, SyncInput};
 use takt_domain::event::Actor;
 use takt_domain::idempotency::{Claim, IdempotencyKey, RequestFingerprint, StoredAnswer};
 use takt_domain::master_data::{EntityKind, ListQuery, Record, UpsertInput};
 use takt_domain::rate_limit::{RateDecision, RatePolicy, TokenBucket};
 use takt_domain::shop_floor::Action;
+use takt_domain::shop_floor::queue::QueueLine;
 use takt_domain::webhook::{Attempt, Webhook, WebhookInput};
 use takt_store::sql::events::{FeedPage, FeedQuery};
 use takt_store::sql::shop_floor::lifecycle::{Moved, OperationMove};
+use takt_store::sql::shop_floor::queue::CellKey;
 use takt_store::sql::webhooks::LogQuery;
 use takt_store::sql::{Backend, Db};
 use takt_store::{
@@ -225,6 +228,14 @@ pub trait Service: Send + Sync + 'static {
     ) -> Result<Moved, StoreError>;
     /// Moves a job through its lifecycle; a pause pauses its running operations too.
     async fn move_job(&self, tenant: TenantId, actor: &Actor, id: Uuid, action: Action) -> Result<Moved, StoreError>;
+    /// A cell and one page of its dispatch queue.
+    async fn cell_queue(
+        &self,
+        tenant: TenantId,
+        cell: &CellKey,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Cell, Page<QueueLine>), StoreError>;
 
     // Moving data between databases.
 
@@ -483,6 +494,16 @@ impl<B: Backend> Service for App<B> {
 
     async fn move_job(&self, tenant: TenantId, actor: &Actor, id: Uuid, action: Action) -> Result<Moved, StoreError> {
         lifecycle::move_job(self, tenant, actor, id, action).await
+    }
+
+    async fn cell_queue(
+        &self,
+        tenant: TenantId,
+        cell: &CellKey,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Cell, Page<QueueLine>), StoreError> {
+        queue::read(self, tenant, cell, limit, offset).await
     }
 
     async fn export(

@@ -2,6 +2,7 @@
 
 pub mod lifecycle;
 pub mod quantity;
+pub mod queue;
 pub mod time;
 
 pub use lifecycle::{Action, RefusedMove, Status, Target, derived_event};

@@ -3,4 +3,5 @@
 
 pub mod lifecycle;
 pub mod quantities;
+pub mod queue;
 pub mod time;

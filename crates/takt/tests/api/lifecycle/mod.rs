@@ -4,6 +4,7 @@
 
 mod concurrency;
 pub(crate) mod fixtures;
+mod queue;
 mod rollup;
 mod rules;
 mod transitions;
