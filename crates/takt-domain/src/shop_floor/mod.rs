@@ -3,4 +3,9 @@
 pub mod lifecycle;
 pub mod time;
 
+pub mod collection;
+pub mod issue;
+pub mod scrap_reason;
+pub mod substep;
+
 pub use lifecycle::{Action, RefusedMove, Status, Target};
