@@ -4,6 +4,7 @@
 use takt_domain::erp::ErpEntity;
 use takt_domain::error::{Invalid, Path};
 use takt_domain::master_data::EntityKind;
+use takt_domain::shop_floor::collection::CollectionKind;
 use uuid::Uuid;
 
 use crate::sql::DbError;
@@ -15,6 +16,8 @@ pub enum Entity {
     Master(EntityKind),
     Key,
     Tenant,
+    /// A record of a shop-floor collection (an issue, a scrap reason).
+    Collection(CollectionKind),
 }
 
 /// How a record was looked for.

@@ -2,3 +2,6 @@
 //! quantities.
 
 pub mod time;
+
+pub mod collection;
+pub mod issues;
