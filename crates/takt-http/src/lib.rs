@@ -19,6 +19,7 @@ mod metrics;
 pub mod openapi;
 mod pace;
 mod path;
+mod shop_floor;
 mod webhooks;
 pub mod wording;
 
@@ -139,6 +140,8 @@ pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Rou
         .nest("/functions/v1", events::routes())
         .merge(webhooks::routes())
         .nest("/functions/v1", webhooks::routes())
+        .merge(shop_floor::collection_routes())
+        .nest("/functions/v1", shop_floor::collection_routes())
         .merge(master::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotent))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_key));
