@@ -23,12 +23,21 @@ pub async fn sync(
     caller: Caller,
     body: Value,
 ) -> Result<Response, ApiError> {
-    let input = parse(records, &body, Mode::Sync).map_err(|e| ApiError::invalid_with(headline(&e), e))?;
-    let (action, record) = state.app.sync_record(caller.tenant, &caller.actor, records, &input).await?;
-    let status = match action {
-        SyncAction::Created => StatusCode::CREATED,
-        SyncAction::Updated => StatusCode::OK,
+    let metrics = state.app.metrics();
+    let input = parse(records, &body, Mode::Sync).map_err(|e| {
+        metrics.synced(records.plural, "error", 1);
+        ApiError::invalid_with(headline(&e), e)
+    })?;
+    let (action, record) = state
+        .app
+        .sync_record(caller.tenant, &caller.actor, records, &input)
+        .await
+        .inspect_err(|_| metrics.synced(records.plural, "error", 1))?;
+    let (status, counted) = match action {
+        SyncAction::Created => (StatusCode::CREATED, "created"),
+        SyncAction::Updated => (StatusCode::OK, "updated"),
     };
+    metrics.synced(records.plural, counted, 1);
     let mut data = Map::new();
     data.insert("action".to_owned(), json!(action));
     data.insert("id".to_owned(), json!(record.id));
