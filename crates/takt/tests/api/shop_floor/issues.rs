@@ -168,4 +168,26 @@ backend_tests! {
         assert_eq!(status_of(&app, &done).await, "completed");
         assert_eq!(types(&events_after(&app, after).await), ["issue.created"]);
     }
+
+    async fn the_last_two_standstills_closed_at_once_release_the_operation(app: TestApp) {
+        let op = operation(&app, "H5").await;
+        set_status(&app, &op, "in_progress").await;
+        open_entry(&app, &op, "run").await;
+        let mut paths = Vec::new();
+        for title in ["Leak", "Smoke"] {
+            paths.push(format!("{PATH}/{}", create(&app, PATH, standstill(&op, title)).await["id"].as_str().unwrap()));
+        }
+        assert_eq!(status_of(&app, &op).await, "on_hold");
+        let after = last_seq(&app).await;
+        let (first, second) = tokio::join!(
+            patch(&app, &paths[0], json!({"status": "closed"})),
+            app.call(Method::DELETE, &paths[1]).send()
+        );
+        first.expect(200);
+        second.expect(200);
+        assert_eq!(status_of(&app, &op).await, "in_progress");
+        assert_eq!(open_entries(&app, &op).await, 1);
+        let released = types(&events_after(&app, after).await).into_iter().filter(|t| t == "operation.released!").count();
+        assert_eq!(released, 1, "released once, by whichever write came last");
+    }
 }
