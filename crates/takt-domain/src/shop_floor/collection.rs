@@ -71,6 +71,11 @@ impl Column {
     pub const fn nullable(&self) -> bool {
         !self.field.required && matches!(self.initial, Initial::Null)
     }
+
+    /// Whether a request in `mode` must give a value that is not blank, when it gives one.
+    pub fn strict(&self, mode: Mode) -> bool {
+        self.field.required || (mode == Mode::Sync && matches!(self.name(), "external_source" | "external_id"))
+    }
 }
 
 impl FieldList for [Column] {
@@ -217,9 +222,8 @@ pub fn parse(collection: &Collection, body: &Value, mode: Mode) -> Result<Input,
     let mut reader = Reader::object(body, Path::root(), collection.columns, KeyStyle::Exact)?;
     let mut input = Input::default();
     for column in collection.columns {
-        let sync_key = matches!(column.name(), "external_source" | "external_id");
-        let required = mode != Mode::Change && (column.field.required || (mode == Mode::Sync && sync_key));
-        if let Some(value) = read(&mut reader, column, required) {
+        let strict = column.strict(mode);
+        if let Some(value) = read(&mut reader, column, strict && mode != Mode::Change, strict) {
             input.values.push((column.name(), value));
         }
     }
@@ -231,7 +235,8 @@ pub fn parse(collection: &Collection, body: &Value, mode: Mode) -> Result<Input,
 }
 
 /// Reads one column: absent (`None`), `null` (`Some(None)`) or a value; errors are recorded.
-fn read(r: &mut Reader<'_, [Column]>, column: &Column, required: bool) -> Option<Option<Scalar>> {
+/// A `required` column must be given; a `strict` one must not be blank.
+fn read(r: &mut Reader<'_, [Column]>, column: &Column, required: bool, strict: bool) -> Option<Option<Scalar>> {
     let name = column.name();
     match r.raw(name) {
         None if required => {
@@ -248,7 +253,7 @@ fn read(r: &mut Reader<'_, [Column]>, column: &Column, required: bool) -> Option
             r.error(name, "must not be null");
             None
         }
-        Some(value) => match parse_value(column.field.kind, value, column.field.required) {
+        Some(value) => match parse_value(column.field.kind, value, strict) {
             Ok(scalar) => Some(Some(scalar)),
             Err(message) => {
                 r.error(name, message);

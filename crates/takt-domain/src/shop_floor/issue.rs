@@ -96,6 +96,8 @@ mod tests {
         let fields: Vec<&str> = invalid.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["operation_id", "title", "severity", "status", "causes_standstill", "extra"]);
         assert!(parse(&ISSUES, &json!({"title": "x"}), Mode::Change).is_ok(), "a change needs no operation_id");
+        let blank = parse(&ISSUES, &json!({"title": " "}), Mode::Change).unwrap_err();
+        assert_eq!(blank.0[0].message, "must not be blank");
     }
 
     #[test]

@@ -43,14 +43,14 @@ fn request_schema(records: &Collection, mode: Mode) -> Schema {
         .schema_type(Type::Object)
         .additional_properties(Some(AdditionalProperties::FreeForm(false)));
     for column in records.columns {
-        let sync_key = matches!(column.name(), "external_source" | "external_id");
-        let required = mode != Mode::Change && (column.field.required || (mode == Mode::Sync && sync_key));
-        let schema = if column.field.required {
+        let strict = column.strict(mode);
+        let required = strict && mode != Mode::Change;
+        let schema = if strict {
             required_schema(column.field.kind, column.field.doc)
         } else {
             kind_schema(column.field.kind, column.field.doc)
         };
-        let schema = if column.nullable() { nullable(schema) } else { schema };
+        let schema = if column.nullable() && !strict { nullable(schema) } else { schema };
         object = object.property(column.name(), schema);
         if required {
             object = object.required(column.name());

@@ -76,6 +76,9 @@ backend_tests! {
         let missing = app.put(&format!("{PATH}/sync"), json!({"external_source": "SAP", "code": "X"})).await;
         let body = missing.expect_error(422, "VALIDATION_ERROR");
         assert_eq!(body["error"]["message"], "external_id is required for sync operations");
+        let blank = app.put(&format!("{PATH}/sync"), json!({"external_source": "SAP", "external_id": " ", "code": "X"})).await;
+        blank.expect_error(422, "VALIDATION_ERROR");
+        assert_eq!(blank.error_fields(), ["external_id"]);
     }
 
     async fn a_code_is_unique_per_tenant_whatever_its_case(app: TestApp) {
