@@ -29,16 +29,20 @@ fn sql_type(kind: Kind) -> SqlType {
     }
 }
 
+/// A column's value as a parameter; `NULL` typed by the column's kind.
 fn param(kind: Kind, value: &Option<Scalar>) -> Param {
+    value.as_ref().map_or(Param::Null(sql_type(kind)), scalar_param)
+}
+
+fn scalar_param(value: &Scalar) -> Param {
     match value {
-        None => Param::Null(sql_type(kind)),
-        Some(Scalar::Text(text)) => Param::Text(text.clone()),
-        Some(Scalar::Integer(i)) => Param::Int(*i),
-        Some(Scalar::Decimal(d)) => Param::Decimal(*d),
-        Some(Scalar::Bool(b)) => Param::Bool(*b),
-        Some(Scalar::Date(d)) => Param::Date(*d),
-        Some(Scalar::Timestamp(t)) => Param::Timestamp(*t),
-        Some(Scalar::Uuid(id)) => Param::Uuid(*id),
+        Scalar::Text(text) => Param::Text(text.clone()),
+        Scalar::Integer(i) => Param::Int(*i),
+        Scalar::Decimal(d) => Param::Decimal(*d),
+        Scalar::Bool(b) => Param::Bool(*b),
+        Scalar::Date(d) => Param::Date(*d),
+        Scalar::Timestamp(t) => Param::Timestamp(*t),
+        Scalar::Uuid(id) => Param::Uuid(*id),
     }
 }
 
@@ -90,12 +94,11 @@ pub async fn list<T: Tx>(
         let mut q = Query::new(head);
         q.push(" WHERE tenant_id = ").bind(tenant.0);
         for (name, condition) in &query.filters {
-            let kind = collection.column(name).map_or(Kind::Bool, |c| c.field.kind);
             let (operator, value) = match condition {
                 Condition::Is(value) => (" = ", value),
                 Condition::IsNot(value) => (" <> ", value),
             };
-            q.push(" AND ").push(name).push(operator).bind(param(kind, &Some(value.clone())));
+            q.push(" AND ").push(name).push(operator).bind(scalar_param(value));
         }
         q
     };
