@@ -3,6 +3,7 @@
 //! changes commits or rolls back together. [`Service`] is what the HTTP layer and the CLI call;
 //! [`App`] implements it over any backend.
 
+mod collections;
 mod diagnose;
 mod erp_bulk_sync;
 mod erp_diff;
@@ -32,13 +33,16 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use takt_domain::api_key::ApiKey;
 use takt_domain::erp::query::ListQuery as ErpListQuery;
-use takt_domain::erp::records::{Cell, ErpRecord, SyncOutcome};
+use takt_domain::erp::records::{Cell, ErpRecord, SyncAction, SyncOutcome};
 use takt_domain::erp::{ErpEntity, SyncInput};
 use takt_domain::event::Actor;
 use takt_domain::idempotency::{Claim, IdempotencyKey, RequestFingerprint, StoredAnswer};
 use takt_domain::master_data::{EntityKind, ListQuery, Record, UpsertInput};
 use takt_domain::rate_limit::{RateDecision, RatePolicy, TokenBucket};
 use takt_domain::shop_floor::Action;
+use takt_domain::shop_floor::collection::{
+    Collection, Input, ListQuery as CollectionQuery, Record as CollectionRecord,
+};
 use takt_domain::shop_floor::queue::QueueLine;
 use takt_domain::webhook::{Attempt, Webhook, WebhookInput};
 use takt_store::sql::events::{FeedPage, FeedQuery};
@@ -247,6 +251,55 @@ pub trait Service: Send + Sync + 'static {
     ) -> Result<TransferSummary, StoreError>;
     /// Loads an export, ids kept, all or nothing.
     async fn import(&self, input: &mut (dyn std::io::BufRead + Send)) -> Result<TransferSummary, StoreError>;
+
+    // The shop floor's collections (SPEC section 7): issues, substeps, scrap reasons.
+
+    /// A page of a collection's records.
+    async fn list_records(
+        &self,
+        tenant: TenantId,
+        records: &'static Collection,
+        query: &CollectionQuery,
+    ) -> Result<Page<CollectionRecord>, StoreError>;
+    async fn get_record(
+        &self,
+        tenant: TenantId,
+        records: &'static Collection,
+        id: Uuid,
+    ) -> Result<Option<CollectionRecord>, StoreError>;
+    /// Creates a record, with its events (and an issue's hold of its operation).
+    async fn create_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        input: &Input,
+    ) -> Result<CollectionRecord, StoreError>;
+    /// Changes the fields given; `None` when there is no such record.
+    async fn change_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        id: Uuid,
+        input: &Input,
+    ) -> Result<Option<CollectionRecord>, StoreError>;
+    /// Deletes a record; whether it existed.
+    async fn delete_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        id: Uuid,
+    ) -> Result<bool, StoreError>;
+    /// Creates or updates the record synced under the input's `(external_source, external_id)`.
+    async fn sync_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        input: &Input,
+    ) -> Result<(SyncAction, CollectionRecord), StoreError>;
 }
 
 /// Takt over one database.
@@ -516,5 +569,64 @@ impl<B: Backend> Service for App<B> {
 
     async fn import(&self, input: &mut (dyn std::io::BufRead + Send)) -> Result<TransferSummary, StoreError> {
         transfer::import(self, input).await
+    }
+
+    async fn list_records(
+        &self,
+        tenant: TenantId,
+        records: &'static Collection,
+        query: &CollectionQuery,
+    ) -> Result<Page<CollectionRecord>, StoreError> {
+        collections::list(self, tenant, records, query).await
+    }
+
+    async fn get_record(
+        &self,
+        tenant: TenantId,
+        records: &'static Collection,
+        id: Uuid,
+    ) -> Result<Option<CollectionRecord>, StoreError> {
+        collections::get(self, tenant, records, id).await
+    }
+
+    async fn create_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        input: &Input,
+    ) -> Result<CollectionRecord, StoreError> {
+        collections::create(self, tenant, actor, records, input).await
+    }
+
+    async fn change_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        id: Uuid,
+        input: &Input,
+    ) -> Result<Option<CollectionRecord>, StoreError> {
+        collections::change(self, tenant, actor, records, id, input).await
+    }
+
+    async fn delete_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        id: Uuid,
+    ) -> Result<bool, StoreError> {
+        collections::delete(self, tenant, actor, records, id).await
+    }
+
+    async fn sync_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        input: &Input,
+    ) -> Result<(SyncAction, CollectionRecord), StoreError> {
+        collections::sync(self, tenant, actor, records, input).await
     }
 }

@@ -165,6 +165,7 @@ fn label(entity: Entity) -> &'static str {
         Entity::Master(kind) => kind.spec().label,
         Entity::Key => "key",
         Entity::Tenant => "tenant",
+        Entity::Collection(kind) => kind.collection().label,
     }
 }
 
@@ -174,6 +175,7 @@ fn plural(entity: Entity) -> &'static str {
         Entity::Master(kind) => kind.spec().plural,
         Entity::Key => "keys",
         Entity::Tenant => "tenants",
+        Entity::Collection(kind) => kind.collection().plural,
     }
 }
 
@@ -230,6 +232,13 @@ fn taken(entity: Entity, field: Option<&str>, value: Option<&str>) -> String {
             match value {
                 Some(value) => format!("{what} '{value}' is already used by another {}", erp.singular()),
                 None => format!("a {what} is already used by another {}", erp.singular()),
+            }
+        }
+        Entity::Collection(kind) => {
+            let (label, what) = (kind.collection().label, field.unwrap_or("value"));
+            match value {
+                Some(value) => format!("{label} {what} '{value}' is already used by another {label}"),
+                None => format!("a {label} {what} is already used by another {label}"),
             }
         }
         Entity::Master(_) | Entity::Tenant => {

@@ -5,6 +5,7 @@ use takt_domain::erp::ErpEntity;
 use takt_domain::error::{Invalid, Path};
 use takt_domain::master_data::EntityKind;
 use takt_domain::shop_floor::RefusedMove;
+use takt_domain::shop_floor::collection::CollectionKind;
 use uuid::Uuid;
 
 use crate::sql::DbError;
@@ -16,6 +17,8 @@ pub enum Entity {
     Master(EntityKind),
     Key,
     Tenant,
+    /// A record of a shop-floor collection (an issue, a scrap reason).
+    Collection(CollectionKind),
 }
 
 /// How a record was looked for.

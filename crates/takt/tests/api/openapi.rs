@@ -44,11 +44,36 @@ backend_tests! {
         }
         assert!(paths["/api/Product/Copy"]["put"].is_object());
         assert!(paths["/api/Bom Version/Upsert"]["put"].is_object());
+        for collection in ["issues", "substeps", "scrap-reasons"] {
+            for prefix in ["", "/functions/v1"] {
+                let path = format!("{prefix}/api-{collection}");
+                for method in ["get", "post", "patch", "put", "delete"] {
+                    assert!(paths[&path][method].is_object(), "{method} {path}");
+                }
+                for method in ["get", "patch", "put", "delete"] {
+                    assert!(paths[&format!("{path}/{{id}}")][method].is_object(), "{method} {path}/{{id}}");
+                }
+            }
+        }
+        assert!(paths["/api-scrap-reasons/sync"]["put"].is_object());
         assert!(paths["/health"]["get"].is_object());
         // Every documented request field is one the server accepts: an ERP body with every field of
         // the documented cell schema syncs.
         let cell = &document["components"]["schemas"]["CellSyncRequest"]["properties"];
         let fields: Vec<&String> = cell.as_object().unwrap().keys().collect();
-        assert_eq!(fields, ["external_id", "external_source", "name", "color", "sequence", "active"]);
+        assert_eq!(
+            fields,
+            [
+                "external_id",
+                "external_source",
+                "name",
+                "color",
+                "sequence",
+                "active",
+                "wip_limit",
+                "enforce_sequence",
+                "capacity_hours_per_day"
+            ]
+        );
     }
 }

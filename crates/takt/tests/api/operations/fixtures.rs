@@ -25,6 +25,18 @@ pub async fn upsert(api: &Api, entity: &str, body: Value, status: u16) -> Value 
     api.put(&format!("/api/{entity}/Upsert"), body).await.expect(status).clone()
 }
 
+/// The shop floor's collections: a synced scrap reason and one made by hand, a standstill issue
+/// that holds `operation`, a substep of it.
+async fn fill_shop_floor(api: &Api, operation: &str) {
+    let reason = json!({"external_source": "SAP", "external_id": "SR-1", "code": "Burn", "category": "machine"});
+    api.put("/api-scrap-reasons/sync", reason).await.expect(201);
+    api.post("/api-scrap-reasons", json!({"code": "Dent", "active": false})).await.expect(201);
+    let issue = json!({"operation_id": operation, "title": "Porosity", "severity": "high", "causes_standstill": true});
+    api.post("/api-issues", issue).await.expect(201);
+    let substep = json!({"operation_id": operation, "description": "Grind the seam", "sequence": 1, "completed": true});
+    api.post("/api-substeps", substep).await.expect(201);
+}
+
 /// Every kind of data Takt keeps, for one tenant: cells, resources, jobs with parts and
 /// operations (nested and standalone, two sources), every master-data entity with properties,
 /// an approved BoM version with slots, a recipe, a schedule, and both reference cycles (a
@@ -109,7 +121,7 @@ pub async fn fill_plant(api: &Api) {
         201,
     )
     .await;
-    sync(
+    let weld = sync(
         api,
         "operations",
         json!({"external_id": "SO-2-1-1", "external_source": "ODOO", "part_external_id": "SO-2-1",
@@ -117,6 +129,7 @@ pub async fn fill_plant(api: &Api) {
         201,
     )
     .await;
+    fill_shop_floor(api, &weld).await;
 
     for (entity, body) in [
         ("ProductType", json!({"name": "Finished Good", "description": "Sold to customers"})),
@@ -258,6 +271,10 @@ pub async fn snapshot(api: &Api) -> BTreeMap<String, Value> {
             }
         }
         all.insert(format!("GET /api-{entity}"), list);
+    }
+    for collection in ["issues", "substeps", "scrap-reasons"] {
+        let list = api.get(&format!("/api-{collection}?limit=1000")).await.expect(200).clone();
+        all.insert(format!("GET /api-{collection}"), list);
     }
     for entity in crate::support::MASTER_ENTITIES {
         let list = api.post(&format!("/api/{entity}/List"), json!({})).await.expect(200).clone();
