@@ -8,7 +8,8 @@ use takt_domain::event::{Actor, Change};
 use takt_domain::json::Scalar;
 use takt_domain::shop_floor::collection::{Collection, Input, ListQuery, Record, actor_name};
 use takt_domain::shop_floor::issue::ISSUES;
-use takt_store::sql::shop_floor::{collection, issues};
+use takt_domain::shop_floor::time::TIME_ENTRIES;
+use takt_store::sql::shop_floor::{collection, issues, quantities, time};
 use takt_store::sql::{Backend, Tx};
 use takt_store::{Page, StoreError, TenantId};
 use uuid::Uuid;
@@ -67,7 +68,11 @@ async fn created<T: Tx>(
     at: DateTime<Utc>,
 ) -> Result<(Record, Vec<Change>), StoreError> {
     tx.lock_tenant(tenant.0).await?;
-    let record = collection::insert(tx, records, tenant, &input.values, at).await?;
+    let record = if records.ledger {
+        quantities::append(tx, tenant, &input.values, at).await?
+    } else {
+        collection::insert(tx, records, tenant, &input.values, at).await?
+    };
     let mut changes = vec![Change::created(records.entity, record.id.to_string(), record.to_json())];
     changes.extend(follow(tx, tenant, records, None, Some(&record), at).await?);
     Ok((record, changes))
@@ -103,6 +108,12 @@ async fn changed<T: Tx>(
     input: &Input,
     at: DateTime<Utc>,
 ) -> Result<(Record, Vec<Change>), StoreError> {
+    if records.ledger {
+        let (reversal, corrected) = quantities::correct(tx, tenant, stored, &input.over(stored), at).await?;
+        let created = |r: &Record| Change::created(records.entity, r.id.to_string(), r.to_json());
+        let changes = vec![created(&reversal), created(&corrected)];
+        return Ok((corrected, changes));
+    }
     let record = collection::update(tx, records, tenant, stored, &input.over(stored), at).await?;
     let mut changes: Vec<Change> =
         Change::updated(records.entity, record.id.to_string(), &stored.to_json(), record.to_json())
@@ -112,23 +123,29 @@ async fn changed<T: Tx>(
     Ok((record, changes))
 }
 
+/// Deletes a record (answers it as it was), or, in a ledger, appends its reversal (answers that).
 pub(crate) async fn delete<B: Backend>(
     app: &App<B>,
     tenant: TenantId,
     actor: &Actor,
     records: &'static Collection,
     id: Uuid,
-) -> Result<bool, StoreError> {
+) -> Result<Option<Record>, StoreError> {
     app.write_with_events(tenant, actor, |mut tx, at| async move {
         let result = async {
             tx.lock_tenant(tenant.0).await?;
             let Some(stored) = collection::get(&mut tx, records, tenant, id).await? else {
-                return Ok((false, Vec::new()));
+                return Ok((None, Vec::new()));
             };
+            if records.ledger {
+                let reversal = quantities::reverse(&mut tx, tenant, &stored, at).await?;
+                let change = Change::created(records.entity, reversal.id.to_string(), reversal.to_json());
+                return Ok((Some(reversal), vec![change]));
+            }
             collection::delete(&mut tx, records, tenant, id).await?;
             let mut changes = vec![Change::deleted(records.entity, id.to_string(), stored.to_json())];
             changes.extend(follow(&mut tx, tenant, records, Some(&stored), None, at).await?);
-            Ok((true, changes))
+            Ok((Some(stored), changes))
         }
         .await;
         (tx, result)
@@ -169,7 +186,8 @@ pub(crate) async fn sync<B: Backend>(
     .await
 }
 
-/// What a write of `records` brings about beyond itself: an issue's hold or release.
+/// What a write of `records` brings about beyond itself: an issue's hold or release, a time
+/// entry's operation's actual time.
 async fn follow<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
@@ -178,5 +196,11 @@ async fn follow<T: Tx>(
     after: Option<&Record>,
     at: DateTime<Utc>,
 ) -> Result<Vec<Change>, StoreError> {
-    if *records == ISSUES { issues::follow(tx, tenant, before, after, at).await } else { Ok(Vec::new()) }
+    if *records == ISSUES {
+        issues::follow(tx, tenant, before, after, at).await
+    } else if *records == TIME_ENTRIES {
+        time::follow(tx, tenant, before, after).await.map(|()| Vec::new())
+    } else {
+        Ok(Vec::new())
+    }
 }

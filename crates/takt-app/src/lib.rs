@@ -12,6 +12,7 @@ mod erp_sync;
 mod events;
 mod idempotency;
 mod keys;
+mod labour;
 mod lifecycle;
 mod master_delete;
 mod master_list;
@@ -232,6 +233,15 @@ pub trait Service: Send + Sync + 'static {
     ) -> Result<Moved, StoreError>;
     /// Moves a job through its lifecycle; a pause pauses its running operations too.
     async fn move_job(&self, tenant: TenantId, actor: &Actor, id: Uuid, action: Action) -> Result<Moved, StoreError>;
+    /// An operator's labour in seconds (the union of their closed time entries that start in
+    /// `[from, before)`) and how many entries it covers.
+    async fn operator_labour(
+        &self,
+        tenant: TenantId,
+        operator: Uuid,
+        from: Option<DateTime<Utc>>,
+        before: Option<DateTime<Utc>>,
+    ) -> Result<(i64, i64), StoreError>;
     /// A cell and one page of its dispatch queue.
     async fn cell_queue(
         &self,
@@ -291,7 +301,7 @@ pub trait Service: Send + Sync + 'static {
         actor: &Actor,
         records: &'static Collection,
         id: Uuid,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Option<CollectionRecord>, StoreError>;
     /// Creates or updates the record synced under the input's `(external_source, external_id)`.
     async fn sync_record(
         &self,
@@ -549,6 +559,16 @@ impl<B: Backend> Service for App<B> {
         lifecycle::move_job(self, tenant, actor, id, action).await
     }
 
+    async fn operator_labour(
+        &self,
+        tenant: TenantId,
+        operator: Uuid,
+        from: Option<DateTime<Utc>>,
+        before: Option<DateTime<Utc>>,
+    ) -> Result<(i64, i64), StoreError> {
+        labour::labour(self, tenant, operator, from, before).await
+    }
+
     async fn cell_queue(
         &self,
         tenant: TenantId,
@@ -616,7 +636,7 @@ impl<B: Backend> Service for App<B> {
         actor: &Actor,
         records: &'static Collection,
         id: Uuid,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<CollectionRecord>, StoreError> {
         collections::delete(self, tenant, actor, records, id).await
     }
 

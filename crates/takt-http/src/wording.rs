@@ -91,6 +91,10 @@ pub(crate) fn word(error: &StoreError) -> Option<Worded> {
             Worded::Invalid(Invalid::one(path(at), format!("names a different {} than {other}", entity.singular())))
         }
         StoreError::Refused(refused) => Worded::Refused(refused.to_string()),
+        StoreError::Ledger { id, reason } => Worded::Conflict(format!(
+            "quantity entry {id} cannot be corrected: {reason}; the ledger keeps every entry, correct the entry \
+             that is in effect"
+        )),
         StoreError::NotReady { operation, reason } => not_ready(operation, reason),
         StoreError::Ambiguous { entity, by, matches, more, at } => ambiguous(*entity, by, matches, *more, at.as_ref()),
         StoreError::Invalid(invalid) => Worded::Invalid(invalid.clone()),

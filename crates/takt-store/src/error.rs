@@ -148,6 +148,9 @@ pub enum StoreError {
     /// to (`owner`, by its external_id); `at` is the record's `external_id` in the request.
     #[error("owned: {entity:?} {external_id} by {owner:?} {owner_external_id}")]
     Owned { entity: ErpEntity, external_id: String, owner: ErpEntity, owner_external_id: String, at: At },
+    /// A ledger entry that cannot be corrected (a reversal, or one reversed already).
+    #[error("ledger: {id} {reason}")]
+    Ledger { id: Uuid, reason: &'static str },
     /// A lifecycle action that the record's status does not allow.
     #[error("refused: {0}")]
     Refused(RefusedMove),

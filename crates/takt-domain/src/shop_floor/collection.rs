@@ -9,6 +9,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::erp::ErpEntity;
 use crate::error::{Invalid, Path};
 use crate::json::{self, FieldList, KeyStyle, Reader, Scalar};
 use crate::schema::{Field, Kind};
@@ -24,6 +25,7 @@ pub enum Initial {
     Null,
     Text(&'static str),
     Bool(bool),
+    Int(i64),
     /// Who made the request, as [`actor_name`] writes it.
     Actor,
 }
@@ -40,11 +42,14 @@ pub struct Column {
     pub unique: bool,
     /// A filter word that means "any value but this one": `("open", "closed")`.
     pub except: Option<(&'static str, &'static str)>,
+    /// The entity whose record a UUID column names: a write naming none of the tenant's is
+    /// refused.
+    pub refers: Option<ErpEntity>,
 }
 
 impl Column {
     pub const fn new(field: Field) -> Column {
-        Column { field, initial: Initial::Null, filter: false, unique: false, except: None }
+        Column { field, initial: Initial::Null, filter: false, unique: false, except: None, refers: None }
     }
 
     pub const fn initial(self, initial: Initial) -> Column {
@@ -57,6 +62,10 @@ impl Column {
 
     pub const fn unique(self) -> Column {
         Column { unique: true, ..self }
+    }
+
+    pub const fn refers(self, entity: ErpEntity) -> Column {
+        Column { refers: Some(entity), ..self }
     }
 
     pub const fn except(self, word: &'static str, value: &'static str) -> Column {
@@ -106,6 +115,8 @@ pub enum CollectionKind {
     Issue,
     Substep,
     ScrapReason,
+    TimeEntry,
+    Quantity,
 }
 
 impl CollectionKind {
@@ -114,6 +125,8 @@ impl CollectionKind {
             CollectionKind::Issue => &super::issue::ISSUES,
             CollectionKind::Substep => &super::substep::SUBSTEPS,
             CollectionKind::ScrapReason => &super::scrap_reason::SCRAP_REASONS,
+            CollectionKind::TimeEntry => &super::time::TIME_ENTRIES,
+            CollectionKind::Quantity => &super::quantity::QUANTITIES,
         }
     }
 }
@@ -144,6 +157,11 @@ pub struct Collection {
     pub order_by: &'static str,
     /// Whether records may be synced by `(external_source, external_id)`.
     pub synced: bool,
+    /// The timestamp column that `start_date` and `end_date` filter (days in UTC, both inclusive).
+    pub dated: Option<&'static str>,
+    /// An append-only ledger: a change appends a reversal and the corrected record, a delete
+    /// appends the reversal; nothing stored is ever rewritten.
+    pub ledger: bool,
 }
 
 impl Collection {
@@ -198,6 +216,7 @@ impl Input {
                 Initial::Null => continue,
                 Initial::Text(text) => Scalar::Text(text.to_owned()),
                 Initial::Bool(b) => Scalar::Bool(b),
+                Initial::Int(i) => Scalar::Integer(i),
                 Initial::Actor => Scalar::Text(actor.to_owned()),
             };
             self.values.push((column.name(), Some(value)));

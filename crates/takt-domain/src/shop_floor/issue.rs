@@ -61,6 +61,8 @@ pub static ISSUES: Collection = Collection {
     refine: None,
     order_by: "id",
     synced: false,
+    dated: None,
+    ledger: false,
 };
 
 /// Whether an issue holds its operation: it causes a standstill and is not closed.

@@ -51,4 +51,6 @@ pub static SCRAP_REASONS: Collection = Collection {
     refine: None,
     order_by: "id",
     synced: true,
+    dated: None,
+    ledger: false,
 };

@@ -42,6 +42,8 @@ pub static SUBSTEPS: Collection = Collection {
     refine: Some(read_completed),
     order_by: "operation_id, sequence NULLS LAST, id",
     synced: false,
+    dated: None,
+    ledger: false,
 };
 
 fn completed(record: &Record) -> Value {

@@ -102,8 +102,10 @@ pub async fn delete(
     id: String,
 ) -> Result<Response, ApiError> {
     let uuid = record_id(records, &id)?;
-    if !state.app.delete_record(caller.tenant, &caller.actor, records, uuid).await? {
-        return Err(missing(records, &id));
+    let gone = state.app.delete_record(caller.tenant, &caller.actor, records, uuid).await?;
+    let gone = gone.ok_or_else(|| missing(records, &id))?;
+    if records.ledger {
+        return Ok(Json(Success::new(gone)).into_response());
     }
     Ok(Json(Success::new(json!({"id": uuid, "deleted": true}))).into_response())
 }

@@ -5,6 +5,7 @@
 //! collection's description.
 
 mod collection;
+mod labour;
 mod lifecycle;
 mod params;
 mod queue;
@@ -17,8 +18,10 @@ use axum::extract::{Query, State};
 use axum::routing::{get, post, put};
 use takt_domain::shop_floor::collection::Collection;
 use takt_domain::shop_floor::issue::ISSUES;
+use takt_domain::shop_floor::quantity::QUANTITIES;
 use takt_domain::shop_floor::scrap_reason::SCRAP_REASONS;
 use takt_domain::shop_floor::substep::SUBSTEPS;
+use takt_domain::shop_floor::time::TIME_ENTRIES;
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -26,7 +29,7 @@ use crate::body::JsonBody;
 use crate::path::PathParam;
 
 /// The collections served, in the order the API reference lists them.
-pub const COLLECTIONS: [&Collection; 3] = [&ISSUES, &SUBSTEPS, &SCRAP_REASONS];
+pub const COLLECTIONS: [&Collection; 5] = [&ISSUES, &SUBSTEPS, &SCRAP_REASONS, &TIME_ENTRIES, &QUANTITIES];
 
 type Pairs = Query<Vec<(String, String)>>;
 
@@ -80,11 +83,12 @@ pub fn collection_routes() -> Router<Arc<AppState>> {
     router
 }
 
-/// The lifecycle and the queue.
+/// The lifecycle, the queue and an operator's labour.
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/api-operation-lifecycle/{action}", post(lifecycle::operation))
         .route("/api-job-lifecycle/{action}", post(lifecycle::job))
         .route("/api-cells/queue", get(queue::by_query))
         .route("/api-cells/{id}/queue", get(queue::by_path))
+        .route("/api-time-entries/labour", get(labour::labour))
 }

@@ -17,6 +17,10 @@ pub const MAX_LIMIT: i64 = 1000;
 pub enum Condition {
     Is(Scalar),
     IsNot(Scalar),
+    /// At or after.
+    From(Scalar),
+    /// Strictly before.
+    Before(Scalar),
 }
 
 /// A list request: filters (combined with AND) and a page.
@@ -54,6 +58,20 @@ pub fn parse_list(collection: &Collection, pairs: &[(String, String)]) -> Result
             "offset" => match text.parse::<i64>() {
                 Ok(n) if n >= 0 => query.offset = n,
                 _ => errors.push(FieldError::new("offset", "must be a whole number, 0 or more")),
+            },
+            "start_date" | "end_date" if collection.dated.is_some() => match json::parse_date(text) {
+                Some(day) => {
+                    let column = collection.dated.unwrap_or_default();
+                    let midnight =
+                        |d: chrono::NaiveDate| Scalar::Timestamp(d.and_time(chrono::NaiveTime::MIN).and_utc());
+                    let condition = if name == "start_date" {
+                        Condition::From(midnight(day))
+                    } else {
+                        Condition::Before(midnight(day.succ_opt().unwrap_or(day)))
+                    };
+                    query.filters.push((column, condition));
+                }
+                None => errors.push(FieldError::new(name.as_str(), "must be a date, YYYY-MM-DD")),
             },
             other => match collection.column(other).filter(|c| c.filter) {
                 Some(column) => match filter(column, text) {

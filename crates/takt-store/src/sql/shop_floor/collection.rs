@@ -97,6 +97,8 @@ pub async fn list<T: Tx>(
             let (operator, value) = match condition {
                 Condition::Is(value) => (" = ", value),
                 Condition::IsNot(value) => (" <> ", value),
+                Condition::From(value) => (" >= ", value),
+                Condition::Before(value) => (" < ", value),
             };
             q.push(" AND ").push(name).push(operator).bind(scalar_param(value));
         }
@@ -223,6 +225,16 @@ async fn check<T: Tx>(
                 if tx.fetch_optional(&q).await?.is_none() {
                     let at = Some(At::field(column.name()));
                     return Err(StoreError::missing(Entity::Erp(ErpEntity::Operation), Lookup::Uuid(*operation), at));
+                }
+            }
+            Some(Scalar::Uuid(id)) if let Some(entity) = column.refers => {
+                let table = entity.plural();
+                let q = Query::new(format!("SELECT id FROM {table} WHERE tenant_id = $1 AND id = $2"))
+                    .arg(tenant.0)
+                    .arg(*id);
+                if tx.fetch_optional(&q).await?.is_none() {
+                    let at = Some(At::field(column.name()));
+                    return Err(StoreError::missing(Entity::Erp(entity), Lookup::Uuid(*id), at));
                 }
             }
             Some(Scalar::Text(text)) if column.unique => {
