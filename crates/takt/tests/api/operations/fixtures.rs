@@ -28,6 +28,18 @@ pub async fn upsert(api: &Api, entity: &str, body: Value, status: u16) -> Value 
 /// The shop floor's collections: a synced scrap reason and one made by hand, a standstill issue
 /// that holds `operation`, a substep of it.
 async fn fill_shop_floor(api: &Api, operation: &str) {
+    let ann = json!({"external_id": "E-1", "external_source": "SAP", "name": "Ann", "employee_number": "1001", "pin": "2468"});
+    let ann = api.put("/api-operators/sync", ann).await.expect(201)["data"]["id"].as_str().unwrap().to_owned();
+    let cut = api.get("/api-operations?external_id=SO-1-10-010").await;
+    let cut = cut.expect(200)["data"]["operations"][0]["id"].as_str().unwrap().to_owned();
+    let run = |action: &str| format!("/api-operation-lifecycle/{action}?id={cut}&operator_id={ann}");
+    api.send(reqwest::Method::POST, &run("start"), None).await.expect(200);
+    let pieces = json!({"good": 24, "scrap": 1, "scrap_reason": "Burn", "material_lot": "L-1", "notes": "ok"});
+    api.send(reqwest::Method::POST, &run("complete"), Some(&pieces)).await.expect(200);
+    let entry = json!({"operation_id": cut, "good": 2});
+    let entry = api.send(reqwest::Method::POST, "/api-operation-quantities", Some(&entry)).await;
+    let entry = entry.expect(201)["data"]["id"].as_str().unwrap().to_owned();
+    api.send(reqwest::Method::DELETE, &format!("/api-operation-quantities/{entry}"), None).await.expect(200);
     let reason = json!({"external_source": "SAP", "external_id": "SR-1", "code": "Burn", "category": "machine"});
     api.put("/api-scrap-reasons/sync", reason).await.expect(201);
     api.post("/api-scrap-reasons", json!({"code": "Dent", "active": false})).await.expect(201);
