@@ -33,6 +33,7 @@ use crate::master::Action;
 mod erp;
 mod events;
 mod idempotency;
+mod lifecycle;
 mod master;
 mod shop_floor;
 mod webhooks;
@@ -40,6 +41,7 @@ mod webhooks;
 use erp::erp_paths;
 use events::event_paths;
 use idempotency::with_idempotency_keys;
+use lifecycle::lifecycle_paths;
 use master::master_paths;
 use shop_floor::shop_floor_paths;
 use webhooks::webhook_paths;
@@ -276,6 +278,7 @@ pub fn document() -> OpenApi {
     let (paths, components) = event_paths(paths, components);
     let (paths, components) = webhook_paths(paths, components);
     let (paths, components) = shop_floor_paths(paths, components);
+    let (paths, components) = lifecycle_paths(paths, components);
     let open = |summary: &str| OperationBuilder::new().summary(Some(summary)).security(SecurityRequirement::default());
     let paths = paths
         .path(

@@ -62,7 +62,7 @@ fn request_schema(records: &Collection, mode: Mode) -> Schema {
     object.into()
 }
 
-fn query(name: &str, schema: RefOr<Schema>) -> ParameterBuilder {
+pub(super) fn query(name: &str, schema: RefOr<Schema>) -> ParameterBuilder {
     ParameterBuilder::new().name(name).parameter_in(ParameterIn::Query).required(Required::False).schema(Some(schema))
 }
 
@@ -126,6 +126,12 @@ fn collection_paths(mut paths: PathsBuilder, records: &Collection, prefix: &str)
         };
         list = list.parameter(query(column.name(), kind_schema(column.field.kind, &doc)));
     }
+    if let Some(column) = records.dated {
+        let doc = |which: &str| format!("Only records whose {column} is on or {which} this day (UTC).");
+        list = list
+            .parameter(query("start_date", kind_schema(Kind::Date, &doc("after"))))
+            .parameter(query("end_date", kind_schema(Kind::Date, &doc("before"))));
+    }
     let page = success(
         ObjectBuilder::new()
             .schema_type(Type::Object)
@@ -143,8 +149,13 @@ fn collection_paths(mut paths: PathsBuilder, records: &Collection, prefix: &str)
             .response("200", one("Changed."))
     };
     let delete = |action: &str| {
-        op(action, format!("Delete a {label}"))
-            .response("200", response("Deleted.", success(ObjectBuilder::new().schema_type(Type::Object).into())))
+        if records.ledger {
+            op(action, format!("Reverse a {label}: append the entry that cancels it"))
+                .response("200", one("The reversal (its counts negated, reverses_id the entry)."))
+        } else {
+            op(action, format!("Delete a {label}"))
+                .response("200", response("Deleted.", success(ObjectBuilder::new().schema_type(Type::Object).into())))
+        }
     };
     let by_query = |o: OperationBuilder| o.parameter(query("id", uuid(&format!("The {label}'s id (required)."))));
     let mut item = PathItem::new(HttpMethod::Get, with_auth_errors(list, &[missing, invalid]));

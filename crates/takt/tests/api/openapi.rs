@@ -44,7 +44,7 @@ backend_tests! {
         }
         assert!(paths["/api/Product/Copy"]["put"].is_object());
         assert!(paths["/api/Bom Version/Upsert"]["put"].is_object());
-        for collection in ["issues", "substeps", "scrap-reasons"] {
+        for collection in ["issues", "substeps", "scrap-reasons", "time-entries", "operation-quantities"] {
             for prefix in ["", "/functions/v1"] {
                 let path = format!("{prefix}/api-{collection}");
                 for method in ["get", "post", "patch", "put", "delete"] {
@@ -56,6 +56,15 @@ backend_tests! {
             }
         }
         assert!(paths["/api-scrap-reasons/sync"]["put"].is_object());
+        for prefix in ["", "/functions/v1"] {
+            for path in ["/api-operation-lifecycle/{action}", "/api-job-lifecycle/{action}"] {
+                assert!(paths[&format!("{prefix}{path}")]["post"].is_object(), "{prefix}{path}");
+            }
+            for path in ["/api-cells/{id}/queue", "/api-cells/queue", "/api-time-entries/labour"] {
+                assert!(paths[&format!("{prefix}{path}")]["get"].is_object(), "{prefix}{path}");
+            }
+        }
+        assert!(paths["/api-operators/sync"]["put"].is_object() && paths["/api-operators/bulk-sync"]["post"].is_object());
         assert!(paths["/health"]["get"].is_object());
         // Every documented request field is one the server accepts: an ERP body with every field of
         // the documented cell schema syncs.
