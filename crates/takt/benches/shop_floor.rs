@@ -66,7 +66,7 @@ async fn fill(client: &reqwest::Client, server: &Server) -> Vec<String> {
         let page =
             call(client, server, reqwest::Method::GET, &format!("/api-operations?limit=1000&offset={offset}"), None)
                 .await;
-        ids.extend(page["data"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_owned()));
+        ids.extend(page["data"]["operations"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_owned()));
     }
     assert_eq!(ids.len(), OPEN);
     ids

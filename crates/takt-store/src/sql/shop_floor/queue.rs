@@ -22,8 +22,7 @@ pub enum CellKey {
 
 /// The columns a line reads after the operation's own, in this order.
 const EXTRA: &str = "p.external_id, p.part_number, p.quantity, p.material, p.is_bullet_card, j.id, j.external_id, \
-     j.job_number, j.customer, j.due_date, j.priority, o.held_from, EXISTS (SELECT 1 FROM operations e WHERE \
-     e.part_id = o.part_id AND e.sequence < o.sequence AND e.status <> 'completed' AND e.deleted_at IS NULL)";
+     j.job_number, j.customer, j.due_date, j.priority, o.held_from";
 
 const ORDER: &str = " ORDER BY CASE o.status WHEN 'in_progress' THEN 0 WHEN 'on_hold' THEN 1 ELSE 2 END, \
      p.is_bullet_card DESC, j.due_date ASC NULLS LAST, j.priority DESC NULLS LAST, j.job_number, \
@@ -57,13 +56,14 @@ pub async fn read<T: Tx>(
     q.push(ORDER).push(" LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
     let rows = tx.fetch_all(&q).await?;
     let running = running_in(tx, tenant, cell.id).await?;
+    let waiting = if cell.enforce_sequence { waiting(tx, tenant, &rows).await? } else { Vec::new() };
     let full = cell.wip_limit.is_some_and(|limit| running >= limit);
     let at = operations.width();
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
         let ErpRecord::Operation(operation) = operations.read(row)? else { unreachable!("an operation row") };
         let mut blocked_by = Vec::new();
-        if cell.enforce_sequence && row.get::<bool>(at + 12)? {
+        if waiting.contains(&operation.id) {
             blocked_by.push(BlockedBy::Predecessor);
         }
         if row.opt::<String>(at + 11)?.is_some() {
@@ -117,6 +117,22 @@ async fn find_cell<T: Tx>(tx: &mut T, tenant: TenantId, key: &CellKey) -> Result
         Some(ErpRecord::Cell(cell)) => Ok(cell),
         _ => Err(StoreError::missing(Entity::Erp(ErpEntity::Cell), lookup, None)),
     }
+}
+
+/// Which of the page's operations wait for an earlier operation of their part (the rows of the
+/// page's query, each starting with its id); asked only for a cell that enforces its routing order.
+async fn waiting<T: Tx>(tx: &mut T, tenant: TenantId, rows: &[T::Row]) -> Result<Vec<Uuid>, StoreError> {
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.get(0)).collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Query::new("SELECT o.id FROM operations o WHERE o.tenant_id = ");
+    q.bind(tenant.0).push(" AND o.id IN (").bind_list(ids.into_iter().map(Into::into)).push(")");
+    q.push(
+        " AND EXISTS (SELECT 1 FROM operations e WHERE e.part_id = o.part_id AND e.sequence < o.sequence \
+         AND e.status <> 'completed' AND e.deleted_at IS NULL)",
+    );
+    Ok(tx.fetch_all(&q).await?.iter().map(|row| row.get(0)).collect::<Result<_, _>>()?)
 }
 
 async fn running_in<T: Tx>(tx: &mut T, tenant: TenantId, cell: Uuid) -> Result<i64, StoreError> {
