@@ -54,6 +54,27 @@ pub(crate) const EXTERNAL_SOURCE: Field = Field::required(
     "The system the record comes from (SAP, Odoo, ...). Nested children default to their parent's.",
 );
 
+/// The most bytes a job's `metadata` takes, serialized.
+pub const METADATA_MAX_BYTES: usize = 16 * 1024;
+
+/// The `status` of a job, part or operation: stored on create, afterwards moved only by the
+/// lifecycle (a sync or update that gives another status than the record's is refused).
+pub(crate) const fn status_field(doc: &'static str) -> Field {
+    Field::optional("status", Kind::Enum(JOB_STATUSES), doc)
+}
+
+/// Reads `status`: the initial status on create, or the one the record must already have.
+pub(crate) fn read_status(r: &mut Reader<'_, [Field]>) -> Option<String> {
+    match r.text("status") {
+        Patch::Set(status) => Some(status),
+        Patch::Null => {
+            r.error("status", "cannot be cleared (leave it out)");
+            None
+        }
+        Patch::Absent => None,
+    }
+}
+
 pub(crate) const fn text(name: &'static str, doc: &'static str) -> Field {
     Field::optional(name, Kind::Text { max_bytes: limits::NAME }, doc)
 }

@@ -49,6 +49,9 @@ backend_tests! {
         // the documented cell schema syncs.
         let cell = &document["components"]["schemas"]["CellSyncRequest"]["properties"];
         let fields: Vec<&String> = cell.as_object().unwrap().keys().collect();
-        assert_eq!(fields, ["external_id", "external_source", "name", "color", "sequence", "active"]);
+        assert_eq!(
+            fields,
+            ["external_id", "external_source", "name", "color", "sequence", "active", "wip_limit", "enforce_sequence", "capacity_hours_per_day"]
+        );
     }
 }

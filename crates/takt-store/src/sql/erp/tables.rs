@@ -187,6 +187,7 @@ const JOBS: Table = Table {
         optional("due_date", Date, Value::Null),
         optional("priority", Int, Value::Null),
         optional("notes", Text, Value::Null),
+        optional("metadata", Text, Value::Null),
         STATUS,
     ],
     search: &["job_number_folded", "customer_folded"],
@@ -203,6 +204,7 @@ const JOBS: Table = Table {
             due_date: r.get("due_date")?,
             priority: r.get("priority")?,
             notes: r.get("notes")?,
+            metadata: r.json("metadata")?,
             status: r.get("status")?,
             created_at: r.get("created_at")?,
             updated_at: r.get("updated_at")?,
@@ -223,6 +225,9 @@ const PARTS: Table = Table {
         optional("material", Text, Value::Null),
         optional("quantity", Int, Value::Int(1)),
         optional("notes", Text, Value::Null),
+        optional("is_bullet_card", Bool, Value::Bool(false)),
+        optional("drawing_no", Text, Value::Null),
+        optional("cnc_program_name", Text, Value::Null),
         STATUS,
     ],
     search: &["part_number_folded"],
@@ -240,6 +245,9 @@ const PARTS: Table = Table {
             material: r.get("material")?,
             quantity: r.get("quantity")?,
             notes: r.get("notes")?,
+            is_bullet_card: r.get("is_bullet_card")?,
+            drawing_no: r.get("drawing_no")?,
+            cnc_program_name: r.get("cnc_program_name")?,
             status: r.get("status")?,
             created_at: r.get("created_at")?,
             updated_at: r.get("updated_at")?,
@@ -262,6 +270,10 @@ const OPERATIONS: Table = Table {
         optional("sequence", Int, Value::Null),
         optional("estimated_time_minutes", Decimal, Value::Null),
         optional("notes", Text, Value::Null),
+        optional("completion_percentage", Int, Value::Null),
+        optional("assigned_operator_id", Uuid, Value::Null),
+        optional("planned_start", Timestamp, Value::Null),
+        optional("planned_end", Timestamp, Value::Null),
         STATUS,
         on_create("quantity_good", Int, Value::Int(0)),
         on_create("quantity_scrap", Int, Value::Int(0)),
@@ -286,7 +298,12 @@ const OPERATIONS: Table = Table {
             operation_name: r.get("operation_name")?,
             sequence: r.get("sequence")?,
             estimated_time_minutes: r.get("estimated_time_minutes")?,
+            estimated_time: r.get("estimated_time_minutes")?,
             notes: r.get("notes")?,
+            completion_percentage: r.get("completion_percentage")?,
+            assigned_operator_id: r.get("assigned_operator_id")?,
+            planned_start: r.get("planned_start")?,
+            planned_end: r.get("planned_end")?,
             status: r.get("status")?,
             quantity_good: r.get("quantity_good")?,
             quantity_scrap: r.get("quantity_scrap")?,
@@ -400,6 +417,13 @@ impl Named<'_> {
             .ok_or_else(|| DbError::Decode(format!("{} selects no column {name}", self.table.name)))?;
         T::read(self.row, index)
     }
+
+    /// A text column holding JSON (a job's `metadata`), parsed.
+    pub(crate) fn json(&self, name: &str) -> Result<Option<serde_json::Value>, DbError> {
+        self.get::<Option<String>>(name)?
+            .map(|text| serde_json::from_str(&text).map_err(|e| DbError::Decode(format!("{name}: {e}"))))
+            .transpose()
+    }
 }
 
 #[cfg(test)]
@@ -411,7 +435,7 @@ mod tests {
         assert_eq!(
             table(ErpEntity::Part).select(),
             "p.id, p.external_id, p.external_source, p.job_id, j.external_id AS job_external_id, p.part_number, \
-             p.material, p.quantity, p.notes, p.status, p.created_at, p.updated_at FROM parts p JOIN jobs j ON j.id = p.job_id"
+             p.material, p.quantity, p.notes, p.is_bullet_card, p.drawing_no, p.cnc_program_name, p.status, p.created_at, p.updated_at FROM parts p JOIN jobs j ON j.id = p.job_id"
         );
     }
 }

@@ -24,12 +24,16 @@ pub(super) struct Columns {
     names: Vec<&'static str>,
     values: Vec<Param>,
     update: Vec<&'static str>,
+    /// Columns only Takt moves that a request gave: a new row holds the value given, a stored
+    /// row must already hold it.
+    kept: Vec<&'static str>,
 }
 
 impl Columns {
     /// The columns of a row of `table`, holding those set only on create.
     pub(super) fn new(table: &'static Table) -> Columns {
-        let mut columns = Columns { table, names: Vec::new(), values: Vec::new(), update: Vec::new() };
+        let mut columns =
+            Columns { table, names: Vec::new(), values: Vec::new(), update: Vec::new(), kept: Vec::new() };
         for col in table.columns {
             if let Write::OnCreate(value) = col.write {
                 columns.push(col, col.param(value), false);
@@ -57,6 +61,16 @@ impl Columns {
         }
     }
 
+    /// A column only Takt moves (a status), as a request gave it: the value of a new row, and
+    /// the value a stored row must already hold (see [`Plan::moved_by_takt`]).
+    pub(super) fn initial(&mut self, name: &'static str, value: Option<&str>) -> &mut Self {
+        let Some(value) = value else { return self };
+        let index = self.names.iter().position(|n| *n == name).unwrap_or_else(|| panic!("{name} is not set on create"));
+        self.values[index] = Param::Text(value.to_owned());
+        self.kept.push(name);
+        self
+    }
+
     /// A column and its folded twin, if it has one.
     fn push(&mut self, col: &'static Col, value: Param, update: bool) -> &mut Self {
         let folded = col.folded.map(|twin| match &value {
@@ -76,6 +90,11 @@ impl Columns {
     /// Whether two rows can share one statement: same columns, same columns updated.
     fn same_shape(&self, other: &Columns) -> bool {
         self.names == other.names && self.update == other.update
+    }
+
+    /// The columns a stored row must already hold, with their values.
+    fn kept(&self) -> impl Iterator<Item = (&'static str, &Param)> {
+        self.names.iter().zip(&self.values).filter(|(name, _)| self.kept.contains(name)).map(|(n, v)| (*n, v))
     }
 
     /// The columns an update overwrites, with their values.
@@ -98,6 +117,16 @@ pub(super) struct Upsert<'a> {
 pub(super) struct Owned {
     pub row: usize,
     pub parent: Uuid,
+}
+
+/// A stored row that a request gives another value of a column only Takt moves: its place in
+/// the rows, the column, and the value the row holds.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Kept {
+    pub row: usize,
+    pub column: &'static str,
+    pub held: Param,
+    pub given: Param,
 }
 
 /// The most rows one statement carries, and the most parameters (both engines take 32766).
@@ -127,6 +156,8 @@ pub(super) struct Plan<'a, 'k> {
     changes: Vec<bool>,
     /// The first row nested in another parent than the one that holds it.
     owned: Option<Owned>,
+    /// The first stored row given another value of a column only Takt moves.
+    kept: Option<Kept>,
 }
 
 /// Looks up the stored rows and decides which rows change.
@@ -141,7 +172,7 @@ pub(super) async fn plan<'a, 'k, T: Tx>(
 ) -> Result<Plan<'a, 'k>, DbError> {
     let mut columns: Vec<(&'static str, SqlType)> = Vec::new();
     for row in rows {
-        for (name, value) in row.columns.updates() {
+        for (name, value) in row.columns.updates().chain(row.columns.kept()) {
             if !columns.iter().any(|(n, _)| *n == name) {
                 columns.push((name, value.sql_type()));
             }
@@ -177,9 +208,18 @@ pub(super) async fn plan<'a, 'k, T: Tx>(
     let stored: Vec<Option<Uuid>> = rows.iter().map(|row| current.get(row.key).map(|(id, _)| *id)).collect();
     let mut changes = Vec::with_capacity(rows.len());
     let mut owned = None;
+    let mut kept = None;
     for (index, row) in rows.iter().enumerate() {
         if let (Some(column), Some((_, values)), None) = (row.owner, current.get(row.key), owned) {
             owned = moved(row, column, values).map(|parent| Owned { row: index, parent });
+        }
+        if let (Some((_, values)), None) = (current.get(row.key), &kept) {
+            kept = row.columns.kept().find_map(|(column, given)| match values.get(column) {
+                Some(held) if !given.stores_as(held) => {
+                    Some(Kept { row: index, column, held: held.clone(), given: given.clone() })
+                }
+                _ => None,
+            });
         }
         let changed = match current.get_mut(row.key) {
             None => {
@@ -200,7 +240,7 @@ pub(super) async fn plan<'a, 'k, T: Tx>(
         };
         changes.push(changed);
     }
-    Ok(Plan { table, tenant, rows, stored, changes, owned })
+    Ok(Plan { table, tenant, rows, stored, changes, owned, kept })
 }
 
 /// The parent a row holds in `column`, if it is another than the one the row gives.
@@ -216,6 +256,11 @@ impl Plan<'_, '_> {
     /// The first row nested in another parent than the one that holds it, if any.
     pub(super) fn owned(&self) -> Option<Owned> {
         self.owned
+    }
+
+    /// The first stored row given another value of a column only Takt moves, if any.
+    pub(super) fn moved_by_takt(&self) -> Option<&Kept> {
+        self.kept.as_ref()
     }
 
     /// The ids of stored rows that the plan changes.

@@ -173,6 +173,19 @@ impl Writer {
         if let Some(owned) = plan.owned() {
             return Err(self.owned(tx, entity, &rows[owned.row], paths[owned.row], owned.parent).await?);
         }
+        if let Some(kept) = plan.moved_by_takt() {
+            let text = |p: &Param| match p {
+                Param::Text(text) => text.clone(),
+                other => format!("{other:?}"),
+            };
+            return Err(StoreError::ByLifecycle {
+                entity,
+                external_id: rows[kept.row].key.external_id.clone(),
+                status: text(&kept.held),
+                given: text(&kept.given),
+                at: At { within: paths.get(kept.row).map_or_else(Path::root, |p| (*p).clone()), field: kept.column },
+            });
+        }
         let mut before = by_ids(tx, self.tenant, entity, &plan.updated_ids()).await?;
         let written = plan.execute(tx, self.at).await.map_err(conflict)?;
         // A sync key given twice in one write is one changed record.
@@ -265,7 +278,9 @@ impl Writer {
                     .patch("customer", &input.customer)
                     .patch("due_date", &input.due_date)
                     .patch("priority", &input.priority)
-                    .patch("notes", &input.notes);
+                    .patch("notes", &input.notes)
+                    .patch("metadata", &input.metadata)
+                    .initial("status", input.status.as_deref());
                 Upsert { key: &input.key, columns: c, owner: None }
             })
             .collect();
@@ -316,7 +331,11 @@ impl Writer {
                     .set("part_number", input.part_number.as_str())
                     .patch("material", &input.material)
                     .patch("quantity", &input.quantity)
-                    .patch("notes", &input.notes);
+                    .patch("notes", &input.notes)
+                    .patch("is_bullet_card", &input.is_bullet_card)
+                    .patch("drawing_no", &input.drawing_no)
+                    .patch("cnc_program_name", &input.cnc_program_name)
+                    .initial("status", input.status.as_deref());
                 Upsert { key: &input.key, columns: c, owner: part.nested.then_some("job_id") }
             })
             .collect();
@@ -360,6 +379,9 @@ impl Writer {
         }
         let references: Vec<_> = operations.iter().map(|o| (&o.input.cell, &o.path)).collect();
         let cell_ids = resolve_cells(tx, self.tenant, &references, cells).await?;
+        let assigned: Vec<_> =
+            operations.iter().map(|o| (o.input.assigned_operator_id.as_ref().set(), &o.path)).collect();
+        check_operators(tx, self.tenant, &assigned).await?;
         let rows: Vec<Upsert> = operations
             .iter()
             .zip(cell_ids)
@@ -371,7 +393,12 @@ impl Writer {
                     .set("operation_name", input.operation_name.as_str())
                     .patch("sequence", &input.sequence)
                     .patch("estimated_time_minutes", &input.estimated_time_minutes)
-                    .patch("notes", &input.notes);
+                    .patch("notes", &input.notes)
+                    .patch("completion_percentage", &input.completion_percentage)
+                    .patch("assigned_operator_id", &input.assigned_operator_id)
+                    .patch("planned_start", &input.planned_start)
+                    .patch("planned_end", &input.planned_end)
+                    .initial("status", input.status.as_deref());
                 Upsert { key: &input.key, columns: c, owner: operation.nested.then_some("part_id") }
             })
             .collect();
@@ -461,6 +488,28 @@ async fn existing_ids<T: Tx>(
         }
     }
     Ok(existing)
+}
+
+/// Refuses an `assigned_operator_id` that names no operator of the tenant.
+async fn check_operators<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    assigned: &[(Option<&Uuid>, &Path)],
+) -> Result<(), StoreError> {
+    let ids: Vec<Uuid> =
+        assigned.iter().filter_map(|(id, _)| id.copied()).collect::<HashSet<_>>().into_iter().collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let existing = existing_ids(tx, tenant, "operators", &ids).await?;
+    for (id, path) in assigned {
+        if let Some(id) = id
+            && !existing.contains(id)
+        {
+            return Err(unresolved(ErpEntity::Operator, Lookup::Uuid(**id), path, "assigned_operator_id"));
+        }
+    }
+    Ok(())
 }
 
 /// Finds the cells operations name, by name (case-insensitively), by id, or both.

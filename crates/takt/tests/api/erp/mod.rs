@@ -8,6 +8,7 @@ mod bulk;
 mod compat;
 mod concurrency;
 mod cors;
+mod fields;
 mod nested;
 mod operators;
 mod read;

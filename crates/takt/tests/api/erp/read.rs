@@ -52,6 +52,7 @@ backend_tests! {
                 "due_date",
                 "priority",
                 "notes",
+                "metadata",
                 "status",
                 "created_at",
                 "updated_at",
@@ -72,6 +73,10 @@ backend_tests! {
                 "material",
                 "quantity",
                 "notes",
+                "is_bullet_card",
+                "drawing_no",
+                "cnc_program_name",
+                "status",
                 "created_at",
                 "updated_at",
                 "operations"
@@ -93,7 +98,17 @@ backend_tests! {
                 "operation_name",
                 "sequence",
                 "estimated_time_minutes",
+                "estimated_time",
                 "notes",
+                "completion_percentage",
+                "assigned_operator_id",
+                "planned_start",
+                "planned_end",
+                "status",
+                "quantity_good",
+                "quantity_scrap",
+                "quantity_rework",
+                "actual_time_seconds",
                 "created_at",
                 "updated_at"
             ]
@@ -106,7 +121,7 @@ backend_tests! {
         assert_eq!(part, parts[0]);
         // A list shows records without their children.
         let (jobs, _) = list(&app, "jobs", "").await;
-        assert_eq!(keys(&jobs[0]), &keys(&job)[..11]);
+        assert_eq!(keys(&jobs[0]), &keys(&job)[..12]);
         let (listed, _) = list(&app, "parts", "").await;
         assert!(listed.iter().all(|p| p.get("operations").is_none()), "{listed:?}");
         // A cell, a resource and an operation read as they list.
@@ -136,7 +151,20 @@ backend_tests! {
         let cell = &all(&app, "cells").await[0];
         assert_eq!(
             keys(cell),
-            ["id", "external_id", "external_source", "name", "color", "sequence", "active", "created_at", "updated_at"]
+            [
+                "id",
+                "external_id",
+                "external_source",
+                "name",
+                "color",
+                "sequence",
+                "active",
+                "wip_limit",
+                "enforce_sequence",
+                "capacity_hours_per_day",
+                "created_at",
+                "updated_at"
+            ]
         );
     }
 
