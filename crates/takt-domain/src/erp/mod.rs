@@ -4,10 +4,12 @@
 //! that turns one JSON object into a typed input, collecting every bad field by its path.
 
 mod cell;
+pub mod create;
 mod job;
 mod operation;
 mod operator;
 mod part;
+pub mod patch;
 pub mod query;
 pub mod records;
 mod resource;

@@ -25,7 +25,7 @@ pub const OPERATION_FIELDS: &[Field] = &[
     Field::required(
         "cell_name",
         Kind::Text { max_bytes: limits::NAME },
-        "The cell it runs in, by name (case-insensitive). Or give cell_id.",
+        "The cell it runs in, by name (case-insensitive). Or give cell_id (null: no cell yet, as on create).",
     ),
     Field::optional("cell_id", Kind::Uuid, "The cell's Takt id, instead of cell_name."),
     Field::optional("sequence", Kind::Integer { min: 0, max: I32_MAX }, "Order within the part."),
@@ -57,6 +57,8 @@ pub enum CellRef {
     Id(Uuid),
     /// Both were given; they must name the same cell.
     Both(String, Uuid),
+    /// No cell yet: `cell_id` given as `null` (or left out on create).
+    Unassigned,
 }
 
 /// An operation sync request, standalone or nested in a part.
@@ -84,11 +86,13 @@ pub fn parse_operation(value: &Value, path: Path, part: Option<&SyncKey>) -> Res
     let operation_name = r.required_text("operation_name");
     let named = r.present("cell_name");
     let cell_name = given_text(&mut r, "cell_name").set();
+    let cleared = matches!(r.raw("cell_id"), Some(Value::Null));
     let cell_id = r.uuid("cell_id").set();
     let cell = match (cell_name, cell_id) {
         (Some(name), None) => CellRef::Name(name),
         (Some(name), Some(id)) => CellRef::Both(name, id),
         (None, Some(id)) => CellRef::Id(id),
+        (None, None) if cleared && !named => CellRef::Unassigned,
         _ => {
             if !named && !r.present("cell_id") {
                 r.error("cell_name", "is required (or give cell_id)");

@@ -97,8 +97,9 @@ pub struct Operation {
     pub id: Uuid,
     pub part_id: Uuid,
     pub part_external_id: String,
-    pub cell_id: Uuid,
-    pub cell_name: String,
+    /// None while the operation has no cell yet (made without an ERP).
+    pub cell_id: Option<Uuid>,
+    pub cell_name: Option<String>,
     pub external_id: String,
     pub external_source: String,
     pub operation_name: String,

@@ -20,6 +20,7 @@ fn where_clause(table: &Table, tenant: TenantId, query: &ListQuery) -> Query {
     let a = table.alias;
     let mut q = Query::new(format!(" WHERE {a}.tenant_id = "));
     q.bind(tenant.0);
+    q.push(&live(table));
     if let Some(source) = &query.external_source {
         q.push(&format!(" AND {a}.external_source = ")).bind(source.as_str());
     }
@@ -47,6 +48,11 @@ fn where_clause(table: &Table, tenant: TenantId, query: &ListQuery) -> Query {
         q.push(")");
     }
     q
+}
+
+/// The condition that leaves deleted records out (empty for a table without soft delete).
+pub(super) fn live(table: &Table) -> String {
+    if table.soft_deletes() { format!(" AND {}.deleted_at IS NULL", table.alias) } else { String::new() }
 }
 
 fn with_where(head: String, filter: &Query) -> Query {
@@ -110,8 +116,9 @@ pub async fn get<T: Tx>(
 ) -> Result<Option<ErpRecord>, StoreError> {
     let table = table(entity);
     let a = table.alias;
-    let q =
-        Query::new(format!("SELECT {} WHERE {a}.tenant_id = $1 AND {a}.id = $2", table.select())).arg(tenant.0).arg(id);
+    let q = Query::new(format!("SELECT {} WHERE {a}.tenant_id = $1 AND {a}.id = $2{}", table.select(), live(table)))
+        .arg(tenant.0)
+        .arg(id);
     let Some(row) = tx.fetch_optional(&q).await? else { return Ok(None) };
     let mut record = table.read(&row)?;
     match &mut record {
@@ -124,9 +131,12 @@ pub async fn get<T: Tx>(
 
 async fn parts_of_job<T: Tx>(tx: &mut T, tenant: TenantId, job_id: Uuid) -> Result<Vec<Part>, StoreError> {
     let table = table(ErpEntity::Part);
-    let q = Query::new(format!("SELECT {} WHERE p.tenant_id = $1 AND p.job_id = $2 ORDER BY p.id", table.select()))
-        .arg(tenant.0)
-        .arg(job_id);
+    let q = Query::new(format!(
+        "SELECT {} WHERE p.tenant_id = $1 AND p.job_id = $2 AND p.deleted_at IS NULL ORDER BY p.id",
+        table.select()
+    ))
+    .arg(tenant.0)
+    .arg(job_id);
     let mut parts: Vec<Part> = Vec::new();
     for row in tx.fetch_all(&q).await? {
         let ErpRecord::Part(part) = table.read(&row)? else { unreachable!() };
@@ -149,7 +159,8 @@ async fn operations_of<T: Tx>(
 ) -> Result<Vec<Operation>, StoreError> {
     let table = table(ErpEntity::Operation);
     let q = Query::new(format!(
-        "SELECT {} WHERE o.tenant_id = $1 AND {column} = $2 ORDER BY o.sequence NULLS LAST, o.id",
+        "SELECT {} WHERE o.tenant_id = $1 AND {column} = $2 AND o.deleted_at IS NULL \
+         ORDER BY o.sequence NULLS LAST, o.id",
         table.select()
     ))
     .arg(tenant.0)

@@ -29,6 +29,9 @@ pub(crate) enum Write {
     OnCreate(Value),
     /// Selected from a joined table (`j.external_id`); never written.
     Joined(&'static str),
+    /// Set when the record is deleted; every sync or update clears it (a sync brings a deleted
+    /// record back). Not part of the record.
+    Deleted,
 }
 
 /// One column of an ERP table.
@@ -58,6 +61,9 @@ const fn on_create(name: &'static str, ty: ColumnType, value: Value) -> Col {
 /// The execution status of a job, part or operation: `not_started` when synced, moved only by
 /// the lifecycle.
 const STATUS: Col = on_create("status", Text, Value::Text("not_started"));
+
+/// When the record was deleted (soft delete); `NULL` while it lives.
+const DELETED_AT: Col = Col { name: "deleted_at", ty: Timestamp, folded: None, write: Write::Deleted };
 
 const fn joined(name: &'static str, source: &'static str) -> Col {
     Col { name, ty: Text, folded: None, write: Write::Joined(source) }
@@ -119,6 +125,7 @@ const CELLS: Table = Table {
         optional("wip_limit", Int, Value::Null),
         optional("enforce_sequence", Bool, Value::Bool(false)),
         optional("capacity_hours_per_day", Decimal, Value::Null),
+        DELETED_AT,
     ],
     search: &["name_folded"],
     status: false,
@@ -154,6 +161,7 @@ const RESOURCES: Table = Table {
         optional("identifier", Text, Value::Null).folded("identifier_folded"),
         optional("location", Text, Value::Null),
         optional("status", Text, Value::Null),
+        DELETED_AT,
     ],
     search: &["name_folded", "identifier_folded"],
     status: true,
@@ -189,6 +197,7 @@ const JOBS: Table = Table {
         optional("notes", Text, Value::Null),
         optional("metadata", Text, Value::Null),
         STATUS,
+        DELETED_AT,
     ],
     search: &["job_number_folded", "customer_folded"],
     status: true,
@@ -229,6 +238,7 @@ const PARTS: Table = Table {
         optional("drawing_no", Text, Value::Null),
         optional("cnc_program_name", Text, Value::Null),
         STATUS,
+        DELETED_AT,
     ],
     search: &["part_number_folded"],
     status: true,
@@ -260,7 +270,7 @@ const OPERATIONS: Table = Table {
     entity: ErpEntity::Operation,
     name: "operations",
     alias: "o",
-    joins: " JOIN parts p ON p.id = o.part_id JOIN cells c ON c.id = o.cell_id",
+    joins: " JOIN parts p ON p.id = o.part_id LEFT JOIN cells c ON c.id = o.cell_id",
     columns: &[
         given("part_id", Uuid),
         joined("part_external_id", "p.external_id"),
@@ -281,6 +291,7 @@ const OPERATIONS: Table = Table {
         on_create("actual_time_seconds", Int, Value::Int(0)),
         on_create("held_from", Text, Value::Null),
         on_create("held_at", Timestamp, Value::Null),
+        DELETED_AT,
     ],
     search: &["operation_name_folded"],
     status: true,
@@ -350,6 +361,11 @@ const LEADING: [&str; 3] = ["id", "external_id", "external_source"];
 const TRAILING: [&str; 2] = ["created_at", "updated_at"];
 
 impl Table {
+    /// Whether the table's records are deleted softly (all but operators').
+    pub(crate) fn soft_deletes(&self) -> bool {
+        self.columns.iter().any(|c| c.write == Write::Deleted)
+    }
+
     /// The names a row of [`Table::select`] holds, in order.
     fn selected(&self) -> impl Iterator<Item = &'static str> + '_ {
         LEADING.into_iter().chain(self.columns.iter().map(|c| c.name)).chain(TRAILING)
@@ -435,7 +451,8 @@ mod tests {
         assert_eq!(
             table(ErpEntity::Part).select(),
             "p.id, p.external_id, p.external_source, p.job_id, j.external_id AS job_external_id, p.part_number, \
-             p.material, p.quantity, p.notes, p.is_bullet_card, p.drawing_no, p.cnc_program_name, p.status, p.created_at, p.updated_at FROM parts p JOIN jobs j ON j.id = p.job_id"
+             p.material, p.quantity, p.notes, p.is_bullet_card, p.drawing_no, p.cnc_program_name, p.status, \
+             p.deleted_at, p.created_at, p.updated_at FROM parts p JOIN jobs j ON j.id = p.job_id"
         );
     }
 }

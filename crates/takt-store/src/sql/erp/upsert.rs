@@ -1,6 +1,6 @@
 //! Writing rows of one table on their sync keys, many at a time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use takt_domain::text::fold;
 
@@ -35,8 +35,14 @@ impl Columns {
         let mut columns =
             Columns { table, names: Vec::new(), values: Vec::new(), update: Vec::new(), kept: Vec::new() };
         for col in table.columns {
-            if let Write::OnCreate(value) = col.write {
-                columns.push(col, col.param(value), false);
+            match col.write {
+                Write::OnCreate(value) => {
+                    columns.push(col, col.param(value), false);
+                }
+                Write::Deleted => {
+                    columns.push(col, Param::Null(col.ty.sql_type()), true);
+                }
+                _ => {}
             }
         }
         columns
@@ -158,6 +164,8 @@ pub(super) struct Plan<'a, 'k> {
     owned: Option<Owned>,
     /// The first stored row given another value of a column only Takt moves.
     kept: Option<Kept>,
+    /// Whether each row's stored record is deleted (the write brings it back).
+    deleted: Vec<bool>,
 }
 
 /// Looks up the stored rows and decides which rows change.
@@ -206,6 +214,15 @@ pub(super) async fn plan<'a, 'k, T: Tx>(
         }
     }
     let stored: Vec<Option<Uuid>> = rows.iter().map(|row| current.get(row.key).map(|(id, _)| *id)).collect();
+    let deleted: Vec<bool> = rows
+        .iter()
+        .map(|row| {
+            current
+                .get(row.key)
+                .and_then(|(_, values)| values.get("deleted_at"))
+                .is_some_and(|held| !matches!(held, Param::Null(_)))
+        })
+        .collect();
     let mut changes = Vec::with_capacity(rows.len());
     let mut owned = None;
     let mut kept = None;
@@ -240,7 +257,7 @@ pub(super) async fn plan<'a, 'k, T: Tx>(
         };
         changes.push(changed);
     }
-    Ok(Plan { table, tenant, rows, stored, changes, owned, kept })
+    Ok(Plan { table, tenant, rows, stored, changes, owned, kept, deleted })
 }
 
 /// The parent a row holds in `column`, if it is another than the one the row gives.
@@ -263,6 +280,16 @@ impl Plan<'_, '_> {
         self.kept.as_ref()
     }
 
+    /// Whether each row's stored record is deleted, which writing it undoes.
+    pub(super) fn restores(&self) -> Vec<bool> {
+        self.deleted.clone()
+    }
+
+    /// The first row whose sync key is stored already, if any.
+    pub(super) fn first_stored(&self) -> Option<usize> {
+        self.stored.iter().position(Option::is_some)
+    }
+
     /// The ids of stored rows that the plan changes.
     pub(super) fn updated_ids(&self) -> Vec<Uuid> {
         let mut ids: Vec<Uuid> =
@@ -277,7 +304,13 @@ impl Plan<'_, '_> {
     /// key) DO UPDATE ... RETURNING`. The id Rust generated for a row comes back only when the
     /// row is new. A sync key that repeats waits for a later statement (one statement may not
     /// touch a row twice), so a record repeated in a request is applied in order.
-    pub(super) async fn execute<T: Tx>(self, tx: &mut T, at: DateTime<Utc>) -> Result<Vec<Written>, DbError> {
+    /// A new row whose external_id is one of `chosen` takes it as its id.
+    pub(super) async fn execute<T: Tx>(
+        self,
+        tx: &mut T,
+        at: DateTime<Utc>,
+        chosen: Option<&HashSet<Uuid>>,
+    ) -> Result<Vec<Written>, DbError> {
         let rows = self.rows;
         let mut seen: HashMap<&SyncKey, usize> = HashMap::new();
         let generation: Vec<usize> = rows
@@ -298,7 +331,13 @@ impl Plan<'_, '_> {
             tenant: self.tenant,
             at,
             rows,
-            new_ids: rows.iter().map(|_| Uuid::now_v7()).collect(),
+            new_ids: rows
+                .iter()
+                .map(|row| {
+                    let given = Uuid::try_parse(&row.key.external_id).ok();
+                    given.filter(|id| chosen.is_some_and(|chosen| chosen.contains(id))).unwrap_or_else(Uuid::now_v7)
+                })
+                .collect(),
         };
         let mut written = vec![None; rows.len()];
         for round in 0..seen.values().copied().max().unwrap_or(0) {

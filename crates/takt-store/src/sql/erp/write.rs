@@ -63,6 +63,8 @@ pub(super) struct Changed {
     entity: ErpEntity,
     id: Uuid,
     before: Option<ErpRecord>,
+    /// The record was deleted and the write brought it back.
+    restored: bool,
 }
 
 /// Writes records of one entity; answers one outcome per record, in order.
@@ -73,9 +75,32 @@ pub(super) async fn write<T: Tx>(
     at: DateTime<Utc>,
     cells: &mut CellCache,
 ) -> Result<Applied, StoreError> {
+    write_as(tx, tenant, records, at, cells, None).await
+}
+
+/// Writes records that must all be new (a create): a sync key that is stored already is taken.
+/// A record whose `external_id` is one of `ids` was given none, and takes it as its id.
+pub(super) async fn write_new<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    record: &SyncInput,
+    at: DateTime<Utc>,
+    ids: &HashSet<Uuid>,
+) -> Result<Applied, StoreError> {
+    write_as(tx, tenant, &[record], at, &mut CellCache::default(), Some(ids)).await
+}
+
+async fn write_as<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    records: &[&SyncInput],
+    at: DateTime<Utc>,
+    cells: &mut CellCache,
+    new: Option<&HashSet<Uuid>>,
+) -> Result<Applied, StoreError> {
     let keys: Vec<&SyncKey> = records.iter().map(|r| r.key()).collect();
     let mut changed = Vec::new();
-    let w = Writer { tenant, at };
+    let w = Writer { tenant, at, new };
     let written = match records.first() {
         None => return Ok(Applied { outcomes: Vec::new(), changes: Vec::new() }),
         Some(SyncInput::Cell(_)) => w.cells(tx, &of(records, |r| as_variant!(r, Cell)), &mut changed).await?,
@@ -141,6 +166,7 @@ async fn changes<T: Tx>(tx: &mut T, tenant: TenantId, mut changed: Vec<Changed>)
         let data = json(&record);
         out.extend(match &c.before {
             None => Some(Change::created(entity, c.id.to_string(), data)),
+            Some(_) if c.restored => Some(Change::happened(entity, "restored", c.id.to_string(), data)),
             Some(before) => Change::updated(entity, c.id.to_string(), &json(before), data),
         });
     }
@@ -148,12 +174,14 @@ async fn changes<T: Tx>(tx: &mut T, tenant: TenantId, mut changed: Vec<Changed>)
 }
 
 /// What every table of one write shares.
-pub(super) struct Writer {
+pub(super) struct Writer<'n> {
     tenant: TenantId,
     at: DateTime<Utc>,
+    /// For a create: the ids that records given no external_id take (see [`write_new`]).
+    new: Option<&'n HashSet<Uuid>>,
 }
 
-impl Writer {
+impl Writer<'_> {
     /// Writes rows of one entity's table, only those that change something, and notes each
     /// changed record (with how it was before) under the record it belongs to. `paths` are the
     /// rows' places in the request, for rows nested in a parent (whose stored rows must already
@@ -173,6 +201,13 @@ impl Writer {
         if let Some(owned) = plan.owned() {
             return Err(self.owned(tx, entity, &rows[owned.row], paths[owned.row], owned.parent).await?);
         }
+        if let (Some(_), Some(row)) = (self.new, plan.first_stored()) {
+            return Err(StoreError::Taken {
+                entity: Entity::Erp(entity),
+                field: Some("external_id"),
+                value: Some(rows[row].key.external_id.clone()),
+            });
+        }
         if let Some(kept) = plan.moved_by_takt() {
             let text = |p: &Param| match p {
                 Param::Text(text) => text.clone(),
@@ -187,12 +222,13 @@ impl Writer {
             });
         }
         let mut before = by_ids(tx, self.tenant, entity, &plan.updated_ids()).await?;
-        let written = plan.execute(tx, self.at).await.map_err(conflict)?;
+        let restores = plan.restores();
+        let written = plan.execute(tx, self.at, self.new).await.map_err(conflict)?;
         // A sync key given twice in one write is one changed record.
         let mut noted = HashSet::new();
-        for (w, root) in written.iter().zip(roots) {
+        for ((w, root), restored) in written.iter().zip(roots).zip(restores) {
             if w.changed && noted.insert(w.id) {
-                changed.push(Changed { root, entity, id: w.id, before: before.remove(&w.id) });
+                changed.push(Changed { root, entity, id: w.id, before: before.remove(&w.id), restored });
             }
         }
         Ok(written)
@@ -262,7 +298,7 @@ pub(super) fn unique_conflict(
     }
 }
 
-impl Writer {
+impl Writer<'_> {
     async fn jobs<T: Tx>(
         &self,
         tx: &mut T,
@@ -428,14 +464,14 @@ async fn resolve_parents<T: Tx>(
         let mut q = Query::new("SELECT t.id, t.external_source, t.external_id FROM ");
         q.values_table(chunk.iter().map(|(source, external_id)| [Param::from(*source), Param::from(*external_id)]));
         q.push(&format!(" CROSS JOIN {table} t WHERE t.tenant_id = ")).bind(tenant.0);
-        q.push(" AND t.external_source = k.column1 AND t.external_id = k.column2");
+        q.push(" AND t.external_source = k.column1 AND t.external_id = k.column2 AND t.deleted_at IS NULL");
         for row in tx.fetch_all(&q).await? {
             by_external.insert((row.get(1)?, row.get(2)?), row.get(0)?);
         }
     }
     let ids: Vec<Uuid> =
         children.iter().filter_map(|(_, parent)| parent.id).collect::<HashSet<_>>().into_iter().collect();
-    let existing = existing_ids(tx, tenant, table, &ids).await?;
+    let existing = existing_ids(tx, tenant, parent, &ids).await?;
 
     let root = Path::root();
     let (external_field, id_field) = match parent {
@@ -472,17 +508,18 @@ async fn resolve_parents<T: Tx>(
     Ok(parents)
 }
 
-/// Which of `ids` are rows of `table` in this tenant.
+/// Which of `ids` are live records of `entity` in this tenant.
 async fn existing_ids<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
-    table: &str,
+    entity: ErpEntity,
     ids: &[Uuid],
 ) -> Result<HashSet<Uuid>, StoreError> {
     let mut existing = HashSet::new();
+    let live = if table(entity).soft_deletes() { " AND deleted_at IS NULL" } else { "" };
     for chunk in ids.chunks(LOOKUP_CHUNK) {
-        let mut q = Query::new(format!("SELECT id FROM {table} WHERE tenant_id = "));
-        q.bind(tenant.0).push(" AND id IN (").bind_list(chunk.iter().map(|id| Param::Uuid(*id))).push(")");
+        let mut q = Query::new(format!("SELECT id FROM {} WHERE tenant_id = ", entity.plural()));
+        q.bind(tenant.0).push(live).push(" AND id IN (").bind_list(chunk.iter().map(|id| Param::Uuid(*id))).push(")");
         for row in tx.fetch_all(&q).await? {
             existing.insert(row.get(0)?);
         }
@@ -501,7 +538,7 @@ async fn check_operators<T: Tx>(
     if ids.is_empty() {
         return Ok(());
     }
-    let existing = existing_ids(tx, tenant, "operators", &ids).await?;
+    let existing = existing_ids(tx, tenant, ErpEntity::Operator, &ids).await?;
     for (id, path) in assigned {
         if let Some(id) = id
             && !existing.contains(id)
@@ -518,12 +555,12 @@ async fn resolve_cells<T: Tx>(
     tenant: TenantId,
     references: &[(&CellRef, &Path)],
     cache: &mut CellCache,
-) -> Result<Vec<Uuid>, StoreError> {
+) -> Result<Vec<Option<Uuid>>, StoreError> {
     let missing: Vec<String> = references
         .iter()
         .filter_map(|(cell, _)| match cell {
             CellRef::Name(name) | CellRef::Both(name, _) => Some(fold(name)),
-            CellRef::Id(_) => None,
+            CellRef::Id(_) | CellRef::Unassigned => None,
         })
         .filter(|folded| !cache.0.contains_key(folded))
         .collect::<HashSet<_>>()
@@ -532,7 +569,7 @@ async fn resolve_cells<T: Tx>(
     for chunk in missing.chunks(LOOKUP_CHUNK) {
         let mut q = Query::new("SELECT id, name_folded FROM cells WHERE tenant_id = ");
         q.bind(tenant.0)
-            .push(" AND name_folded IN (")
+            .push(" AND deleted_at IS NULL AND name_folded IN (")
             .bind_list(chunk.iter().map(|n| Param::Text(n.clone())))
             .push(")");
         for row in tx.fetch_all(&q).await? {
@@ -548,11 +585,15 @@ async fn resolve_cells<T: Tx>(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let existing = existing_ids(tx, tenant, "cells", &ids).await?;
+    let existing = existing_ids(tx, tenant, ErpEntity::Cell, &ids).await?;
 
     let mut resolved = Vec::with_capacity(references.len());
     for (cell, path) in references {
-        resolved.push(match cell {
+        resolved.push(Some(match cell {
+            CellRef::Unassigned => {
+                resolved.push(None);
+                continue;
+            }
             CellRef::Id(id) if existing.contains(id) => *id,
             CellRef::Id(id) => return Err(unresolved(ErpEntity::Cell, Lookup::Uuid(*id), path, "cell_id")),
             CellRef::Name(name) | CellRef::Both(name, _) => {
@@ -570,7 +611,7 @@ async fn resolve_cells<T: Tx>(
                 }
                 id
             }
-        });
+        }));
     }
     Ok(resolved)
 }

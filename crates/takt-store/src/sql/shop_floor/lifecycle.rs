@@ -50,7 +50,7 @@ pub async fn move_operation<T: Tx>(
         "SELECT o.status, o.held_from, o.part_id, o.cell_id, o.sequence, o.external_id, p.job_id FROM operations o \
          JOIN parts p ON p.id = o.part_id WHERE o.tenant_id = ",
     );
-    q.bind(tenant.0).push(" AND o.id = ").bind(request.id);
+    q.bind(tenant.0).push(" AND o.deleted_at IS NULL AND o.id = ").bind(request.id);
     let row = tx.fetch_optional(&q).await?.ok_or_else(|| missing(ErpEntity::Operation, request.id))?;
     let previous = status(&row.get::<String>(0)?)?;
     let operation = Located {
@@ -117,7 +117,7 @@ pub async fn move_job<T: Tx>(
 ) -> Result<(Moved, Vec<Change>), StoreError> {
     tx.lock_tenant(tenant.0).await?;
     let mut q = Query::new("SELECT status FROM jobs WHERE tenant_id = ");
-    q.bind(tenant.0).push(" AND id = ").bind(id);
+    q.bind(tenant.0).push(" AND deleted_at IS NULL AND id = ").bind(id);
     let row = tx.fetch_optional(&q).await?.ok_or_else(|| missing(ErpEntity::Job, id))?;
     let previous = status(&row.get::<String>(0)?)?;
     let new = action.apply(Target::Job, previous).map_err(StoreError::Refused)?;
