@@ -7,6 +7,7 @@ mod diff;
 mod flat;
 mod manage;
 mod read;
+mod resolve;
 pub(super) mod tables;
 mod upsert;
 mod write;
