@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use takt_domain::erp::ErpEntity;
-use takt_domain::erp::query::ListQuery;
+use takt_domain::erp::query::{ListQuery, Sort};
 use takt_domain::erp::records::{ErpRecord, Operation, Part};
 use uuid::Uuid;
 
@@ -35,6 +35,36 @@ fn where_clause(table: &Table, tenant: TenantId, query: &ListQuery) -> Query {
     }
     if let (Some(cell), Some(column)) = (query.cell_id, table.cell_column) {
         q.push(&format!(" AND {column} = ")).bind(cell);
+    }
+    let substring = |q: &mut Query, column: &str, folded: &str| {
+        let pattern = format!("%{}%", like_literal(folded));
+        q.push(&format!(" AND {a}.{column} LIKE ")).bind(pattern.as_str()).push(" ESCAPE '\\'");
+    };
+    match table.entity {
+        ErpEntity::Job => {
+            if let Some(customer) = &query.customer {
+                substring(&mut q, "customer_folded", customer);
+            }
+            if let Some(number) = &query.job_number {
+                substring(&mut q, "job_number_folded", number);
+            }
+        }
+        ErpEntity::Part => {
+            if let Some(material) = &query.material {
+                q.push(&format!(" AND {a}.material = ")).bind(material.as_str());
+            }
+        }
+        ErpEntity::Cell => {
+            if let Some(active) = query.active {
+                q.push(&format!(" AND {a}.active = ")).bind(active);
+            }
+        }
+        ErpEntity::Resource => {
+            if let Some(kind) = &query.resource_type {
+                q.push(&format!(" AND {a}.type = ")).bind(kind.as_str());
+            }
+        }
+        ErpEntity::Operation | ErpEntity::Operator => {}
     }
     if let Some(search) = &query.search {
         let pattern = format!("%{}%", like_literal(search));
@@ -77,10 +107,23 @@ pub async fn list<T: Tx>(
         .transpose()?
         .unwrap_or(0);
     let mut q = with_where(format!("SELECT {}", table.select()), &filter);
-    q.push(&format!(" ORDER BY {}.id LIMIT ", table.alias)).bind(query.limit).push(" OFFSET ").bind(query.offset);
+    q.push(&order_by(table, query.sort)).push(" LIMIT ").bind(query.limit).push(" OFFSET ").bind(query.offset);
     let rows = tx.fetch_all(&q).await?;
     let items = rows.iter().map(|row| table.read(row)).collect::<Result<Vec<_>, _>>()?;
     Ok(Page { items, total })
+}
+
+/// `ORDER BY` the sort field (its folded twin for text, so that case does not order), empty
+/// values last, then by id (creation order) in the same direction.
+fn order_by(table: &Table, sort: Sort) -> String {
+    let a = table.alias;
+    let direction = if sort.descending { "DESC" } else { "ASC" };
+    let column = match sort.field {
+        "id" => return format!(" ORDER BY {a}.id {direction}"),
+        "created_at" | "updated_at" => sort.field,
+        field => table.column(field).folded.unwrap_or(field),
+    };
+    format!(" ORDER BY {a}.{column} {direction} NULLS LAST, {a}.id {direction}")
 }
 
 /// Records of one entity by id, as lists show them (without children).

@@ -15,6 +15,7 @@ mod operators;
 mod patch_delete;
 mod read;
 mod references;
+mod sort;
 mod sync;
 mod tenancy;
 mod validation;
