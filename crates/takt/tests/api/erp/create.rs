@@ -120,4 +120,13 @@ backend_tests! {
         let mine = post(&app, "operations", json!({"operation_name": "Cut", "part_id": part_id})).await;
         mine.expect(201);
     }
+
+    async fn a_create_sent_again_under_its_idempotency_key_creates_once(app: TestApp) {
+        let send = || app.call(Method::POST, "/api-jobs").header("Idempotency-Key", "create-1").json(json!({"job_number": "J"})).send();
+        let first = send().await;
+        let id = first.expect(201)["data"]["id"].clone();
+        let again = send().await;
+        assert_eq!(again.expect(201)["data"]["id"], id, "the kept answer");
+        assert_eq!(count(&app, "jobs").await, 1);
+    }
 }

@@ -90,6 +90,9 @@ backend_tests! {
         theirs.expect_error(404, "NOT_FOUND");
         let theirs = app.call(Method::DELETE, &format!("/api-jobs/{job}")).key(&other).send().await;
         theirs.expect_error(404, "NOT_FOUND");
+        let anonymous = app.call(Method::DELETE, &format!("/api-jobs/{job}")).no_key().send().await;
+        anonymous.expect_error(401, "UNAUTHORIZED");
+        assert_eq!(count(&app, "jobs").await, 1, "still there");
     }
 
     async fn a_deleted_job_leaves_with_its_parts_and_operations_and_a_sync_brings_it_back(app: TestApp) {
