@@ -3,6 +3,7 @@
 //! changes commits or rolls back together. [`Service`] is what the HTTP layer and the CLI call;
 //! [`App`] implements it over any backend.
 
+mod collections;
 mod diagnose;
 mod erp_bulk_sync;
 mod erp_create;
@@ -14,12 +15,14 @@ mod erp_update;
 mod events;
 mod idempotency;
 mod keys;
+mod labour;
 mod lifecycle;
 mod master_delete;
 mod master_list;
 mod master_upsert;
 pub mod metrics;
 pub mod pins;
+mod queue;
 mod transfer;
 mod webhook_delivery;
 mod webhooks;
@@ -34,16 +37,21 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use takt_domain::api_key::ApiKey;
 use takt_domain::erp::query::ListQuery as ErpListQuery;
-use takt_domain::erp::records::{ErpRecord, SyncOutcome};
+use takt_domain::erp::records::{Cell, ErpRecord, SyncAction, SyncOutcome};
 use takt_domain::erp::{ErpEntity, SyncInput};
 use takt_domain::event::Actor;
 use takt_domain::idempotency::{Claim, IdempotencyKey, RequestFingerprint, StoredAnswer};
 use takt_domain::master_data::{EntityKind, ListQuery, Record, UpsertInput};
 use takt_domain::rate_limit::{RateDecision, RatePolicy, TokenBucket};
 use takt_domain::shop_floor::Action;
+use takt_domain::shop_floor::collection::{
+    Collection, Input, ListQuery as CollectionQuery, Record as CollectionRecord,
+};
+use takt_domain::shop_floor::queue::QueueLine;
 use takt_domain::webhook::{Attempt, Webhook, WebhookInput};
 use takt_store::sql::events::{FeedPage, FeedQuery};
 use takt_store::sql::shop_floor::lifecycle::{Moved, OperationMove};
+use takt_store::sql::shop_floor::queue::CellKey;
 use takt_store::sql::webhooks::LogQuery;
 use takt_store::sql::{Backend, Db};
 use takt_store::{
@@ -248,6 +256,23 @@ pub trait Service: Send + Sync + 'static {
     ) -> Result<Moved, StoreError>;
     /// Moves a job through its lifecycle; a pause pauses its running operations too.
     async fn move_job(&self, tenant: TenantId, actor: &Actor, id: Uuid, action: Action) -> Result<Moved, StoreError>;
+    /// An operator's labour in seconds (the union of their closed time entries that start in
+    /// `[from, before)`) and how many entries it covers.
+    async fn operator_labour(
+        &self,
+        tenant: TenantId,
+        operator: Uuid,
+        from: Option<DateTime<Utc>>,
+        before: Option<DateTime<Utc>>,
+    ) -> Result<(i64, i64), StoreError>;
+    /// A cell and one page of its dispatch queue.
+    async fn cell_queue(
+        &self,
+        tenant: TenantId,
+        cell: &CellKey,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Cell, Page<QueueLine>), StoreError>;
 
     // Moving data between databases.
 
@@ -259,6 +284,55 @@ pub trait Service: Send + Sync + 'static {
     ) -> Result<TransferSummary, StoreError>;
     /// Loads an export, ids kept, all or nothing.
     async fn import(&self, input: &mut (dyn std::io::BufRead + Send)) -> Result<TransferSummary, StoreError>;
+
+    // The shop floor's collections (SPEC section 7): issues, substeps, scrap reasons.
+
+    /// A page of a collection's records.
+    async fn list_records(
+        &self,
+        tenant: TenantId,
+        records: &'static Collection,
+        query: &CollectionQuery,
+    ) -> Result<Page<CollectionRecord>, StoreError>;
+    async fn get_record(
+        &self,
+        tenant: TenantId,
+        records: &'static Collection,
+        id: Uuid,
+    ) -> Result<Option<CollectionRecord>, StoreError>;
+    /// Creates a record, with its events (and an issue's hold of its operation).
+    async fn create_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        input: &Input,
+    ) -> Result<CollectionRecord, StoreError>;
+    /// Changes the fields given; `None` when there is no such record.
+    async fn change_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        id: Uuid,
+        input: &Input,
+    ) -> Result<Option<CollectionRecord>, StoreError>;
+    /// Deletes a record; whether it existed.
+    async fn delete_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        id: Uuid,
+    ) -> Result<Option<CollectionRecord>, StoreError>;
+    /// Creates or updates the record synced under the input's `(external_source, external_id)`.
+    async fn sync_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        input: &Input,
+    ) -> Result<(SyncAction, CollectionRecord), StoreError>;
 }
 
 /// Takt over one database.
@@ -533,6 +607,26 @@ impl<B: Backend> Service for App<B> {
         lifecycle::move_job(self, tenant, actor, id, action).await
     }
 
+    async fn operator_labour(
+        &self,
+        tenant: TenantId,
+        operator: Uuid,
+        from: Option<DateTime<Utc>>,
+        before: Option<DateTime<Utc>>,
+    ) -> Result<(i64, i64), StoreError> {
+        labour::labour(self, tenant, operator, from, before).await
+    }
+
+    async fn cell_queue(
+        &self,
+        tenant: TenantId,
+        cell: &CellKey,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Cell, Page<QueueLine>), StoreError> {
+        queue::read(self, tenant, cell, limit, offset).await
+    }
+
     async fn export(
         &self,
         tenant: Option<&str>,
@@ -543,5 +637,64 @@ impl<B: Backend> Service for App<B> {
 
     async fn import(&self, input: &mut (dyn std::io::BufRead + Send)) -> Result<TransferSummary, StoreError> {
         transfer::import(self, input).await
+    }
+
+    async fn list_records(
+        &self,
+        tenant: TenantId,
+        records: &'static Collection,
+        query: &CollectionQuery,
+    ) -> Result<Page<CollectionRecord>, StoreError> {
+        collections::list(self, tenant, records, query).await
+    }
+
+    async fn get_record(
+        &self,
+        tenant: TenantId,
+        records: &'static Collection,
+        id: Uuid,
+    ) -> Result<Option<CollectionRecord>, StoreError> {
+        collections::get(self, tenant, records, id).await
+    }
+
+    async fn create_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        input: &Input,
+    ) -> Result<CollectionRecord, StoreError> {
+        collections::create(self, tenant, actor, records, input).await
+    }
+
+    async fn change_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        id: Uuid,
+        input: &Input,
+    ) -> Result<Option<CollectionRecord>, StoreError> {
+        collections::change(self, tenant, actor, records, id, input).await
+    }
+
+    async fn delete_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        id: Uuid,
+    ) -> Result<Option<CollectionRecord>, StoreError> {
+        collections::delete(self, tenant, actor, records, id).await
+    }
+
+    async fn sync_record(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        records: &'static Collection,
+        input: &Input,
+    ) -> Result<(SyncAction, CollectionRecord), StoreError> {
+        collections::sync(self, tenant, actor, records, input).await
     }
 }

@@ -140,8 +140,10 @@ pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Rou
         .nest("/functions/v1", events::routes())
         .merge(webhooks::routes())
         .nest("/functions/v1", webhooks::routes())
-        .merge(shop_floor::lifecycle_routes())
-        .nest("/functions/v1", shop_floor::lifecycle_routes())
+        .merge(shop_floor::routes())
+        .nest("/functions/v1", shop_floor::routes())
+        .merge(shop_floor::collection_routes())
+        .nest("/functions/v1", shop_floor::collection_routes())
         .merge(master::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotent))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_key));

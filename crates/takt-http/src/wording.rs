@@ -96,6 +96,10 @@ pub(crate) fn word(error: &StoreError) -> Option<Worded> {
             message: by_lifecycle(*entity, external_id, status, given, at),
         },
         StoreError::Refused(refused) => Worded::Refused(refused.to_string()),
+        StoreError::Ledger { id, reason } => Worded::Conflict(format!(
+            "quantity entry {id} cannot be corrected: {reason}; the ledger keeps every entry, correct the entry \
+             that is in effect"
+        )),
         StoreError::NotReady { operation, reason } => not_ready(operation, reason),
         StoreError::Ambiguous { entity, by, matches, more, at } => ambiguous(*entity, by, matches, *more, at.as_ref()),
         StoreError::Invalid(invalid) => Worded::Invalid(invalid.clone()),
@@ -188,6 +192,7 @@ fn label(entity: Entity) -> &'static str {
         Entity::Master(kind) => kind.spec().label,
         Entity::Key => "key",
         Entity::Tenant => "tenant",
+        Entity::Collection(kind) => kind.collection().label,
     }
 }
 
@@ -197,6 +202,7 @@ fn plural(entity: Entity) -> &'static str {
         Entity::Master(kind) => kind.spec().plural,
         Entity::Key => "keys",
         Entity::Tenant => "tenants",
+        Entity::Collection(kind) => kind.collection().plural,
     }
 }
 
@@ -253,6 +259,13 @@ fn taken(entity: Entity, field: Option<&str>, value: Option<&str>) -> String {
             match value {
                 Some(value) => format!("{what} '{value}' is already used by another {}", erp.singular()),
                 None => format!("a {what} is already used by another {}", erp.singular()),
+            }
+        }
+        Entity::Collection(kind) => {
+            let (label, what) = (kind.collection().label, field.unwrap_or("value"));
+            match value {
+                Some(value) => format!("{label} {what} '{value}' is already used by another {label}"),
+                None => format!("a {label} {what} is already used by another {label}"),
             }
         }
         Entity::Master(_) | Entity::Tenant => {

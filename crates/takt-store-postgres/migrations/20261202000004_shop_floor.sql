@@ -108,7 +108,8 @@ CREATE TABLE operation_quantities (
     material_lot TEXT,
     notes TEXT,
     reverses_id UUID REFERENCES operation_quantities (id),
-    created_at TIMESTAMPTZ NOT NULL
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX operation_quantities_tenant_order ON operation_quantities (tenant_id, id);
 CREATE INDEX operation_quantities_operation ON operation_quantities (operation_id, created_at);

@@ -145,7 +145,8 @@ CREATE TABLE operation_quantities (
     material_lot TEXT,
     notes TEXT,
     reverses_id BLOB REFERENCES operation_quantities (id),
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
 ) STRICT;
 CREATE INDEX operation_quantities_tenant_order ON operation_quantities (tenant_id, id);
 CREATE INDEX operation_quantities_operation ON operation_quantities (operation_id, created_at);

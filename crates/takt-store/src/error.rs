@@ -5,6 +5,7 @@ use takt_domain::erp::ErpEntity;
 use takt_domain::error::{Invalid, Path};
 use takt_domain::master_data::EntityKind;
 use takt_domain::shop_floor::RefusedMove;
+use takt_domain::shop_floor::collection::CollectionKind;
 use uuid::Uuid;
 
 use crate::sql::DbError;
@@ -16,6 +17,8 @@ pub enum Entity {
     Master(EntityKind),
     Key,
     Tenant,
+    /// A record of a shop-floor collection (an issue, a scrap reason).
+    Collection(CollectionKind),
 }
 
 /// How a record was looked for.
@@ -149,6 +152,9 @@ pub enum StoreError {
     /// (`at` is the record's `status` in the request).
     #[error("by lifecycle: {entity:?} {external_id} is {status}, not {given}")]
     ByLifecycle { entity: ErpEntity, external_id: String, status: String, given: String, at: At },
+    /// A ledger entry that cannot be corrected (a reversal, or one reversed already).
+    #[error("ledger: {id} {reason}")]
+    Ledger { id: Uuid, reason: &'static str },
     /// A lifecycle action that the record's status does not allow.
     #[error("refused: {0}")]
     Refused(RefusedMove),

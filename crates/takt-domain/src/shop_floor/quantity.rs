@@ -1,15 +1,12 @@
 //! Quantities reported on an operation: good, scrapped and reworked pieces, kept in an
 //! append-only ledger whose totals the operation carries.
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::Value;
-use utoipa::ToSchema;
-use uuid::Uuid;
 
-use crate::erp::limits;
+use super::collection::{Collection, CollectionKind, Column, Initial, Input, Record};
+use crate::erp::{ErpEntity, limits};
 use crate::error::{Invalid, Path};
-use crate::json::{KeyStyle, Reader};
+use crate::json::{KeyStyle, Reader, Scalar};
 use crate::schema::{Field, I32_MAX, Kind};
 
 const COUNT: Kind = Kind::Integer { min: 0, max: I32_MAX };
@@ -44,11 +41,6 @@ impl Quantities {
     pub fn is_empty(&self) -> bool {
         self.good == 0 && self.scrap == 0 && self.rework == 0
     }
-
-    /// The entry that cancels `self`: the same pieces, negated.
-    pub fn reversed(&self) -> Quantities {
-        Quantities { good: -self.good, scrap: -self.scrap, rework: -self.rework, ..self.clone() }
-    }
 }
 
 /// Reads the quantities a `complete` carries (an empty body or object carries none).
@@ -69,21 +61,90 @@ pub fn parse_completion(value: &Value) -> Result<Option<Quantities>, Invalid> {
     Ok((!quantities.is_empty() || quantities.notes.is_some()).then_some(quantities))
 }
 
-/// One entry of the ledger; a reversal has negative counts and names the entry it cancels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct QuantityEntry {
-    pub id: Uuid,
-    pub operation_id: Uuid,
-    pub good: i64,
-    pub scrap: i64,
-    pub rework: i64,
-    pub scrap_reason: Option<String>,
-    pub operator_id: Option<Uuid>,
-    pub material_lot: Option<String>,
-    pub notes: Option<String>,
-    /// The entry this one cancels, for a reversal.
-    pub reverses_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
+const LEDGER_COLUMNS: &[Column] = &[
+    Column::new(Field::required("operation_id", Kind::Uuid, "The operation the pieces were made on.")).filter(),
+    Column::new(Field::optional("good", COUNT, "Good pieces; 0 by default.")).initial(Initial::Int(0)),
+    Column::new(Field::optional("scrap", COUNT, "Pieces scrapped; 0 by default.")).initial(Initial::Int(0)),
+    Column::new(Field::optional("rework", COUNT, "Pieces sent to rework; 0 by default.")).initial(Initial::Int(0)),
+    Column::new(Field::optional(
+        "scrap_reason",
+        Kind::Text { max_bytes: limits::NAME },
+        "Why pieces were scrapped: a scrap reason's code, or free text.",
+    )),
+    Column::new(Field::optional("operator_id", Kind::Uuid, "Who reported them.")).filter().refers(ErpEntity::Operator),
+    Column::new(Field::optional("material_lot", Kind::Text { max_bytes: limits::NAME }, "The material lot used.")),
+    Column::new(Field::optional("notes", Kind::Text { max_bytes: limits::LONG_TEXT }, "Free text.")),
+    Column::new(Field::optional(
+        "reverses_id",
+        Kind::Uuid,
+        "Set by Takt on a reversal: the entry it cancels (its counts are that entry's, negated).",
+    ))
+    .filter(),
+];
+
+/// `/api-operation-quantities`: the ledger of pieces reported on operations. Entries are never
+/// changed: `DELETE` appends the reversal, `PATCH` the reversal and the corrected entry.
+pub static QUANTITIES: Collection = Collection {
+    kind: CollectionKind::Quantity,
+    entity: "operation_quantity",
+    label: "quantity entry",
+    plural: "operation_quantities",
+    path: "/api-operation-quantities",
+    table: "operation_quantities",
+    columns: LEDGER_COLUMNS,
+    parent: Some("operation_id"),
+    shown: &[],
+    extra: &[],
+    refine: Some(refuse_reverses_id),
+    order_by: "created_at, id",
+    synced: false,
+    dated: Some("created_at"),
+    ledger: true,
+};
+
+/// Only Takt writes `reverses_id`.
+fn refuse_reverses_id(r: &mut Reader<'_, [Column]>, input: &mut Input) {
+    if input.get("reverses_id").is_some() {
+        r.error("reverses_id", "is set by Takt on a reversal; DELETE or PATCH an entry to correct it");
+        input.values.retain(|(name, _)| *name != "reverses_id");
+    }
+}
+
+impl Quantities {
+    /// The ledger values of an entry of these pieces.
+    pub fn values(&self) -> Vec<(&'static str, Option<Scalar>)> {
+        let text = |t: &Option<String>| t.clone().map(Scalar::Text);
+        vec![
+            ("good", Some(Scalar::Integer(self.good))),
+            ("scrap", Some(Scalar::Integer(self.scrap))),
+            ("rework", Some(Scalar::Integer(self.rework))),
+            ("scrap_reason", text(&self.scrap_reason)),
+            ("material_lot", text(&self.material_lot)),
+            ("notes", text(&self.notes)),
+        ]
+    }
+}
+
+/// The counts of a ledger entry: `(good, scrap, rework)`.
+pub fn counts(record: &Record) -> (i64, i64, i64) {
+    let count = |name| match record.value(name) {
+        Some(Scalar::Integer(n)) => *n,
+        _ => 0,
+    };
+    (count("good"), count("scrap"), count("rework"))
+}
+
+/// The values of the entry that cancels `record`: its counts negated, the rest as it was.
+pub fn reversal(record: &Record) -> Vec<(&'static str, Option<Scalar>)> {
+    record
+        .values
+        .iter()
+        .map(|(name, value)| match (*name, value) {
+            ("good" | "scrap" | "rework", Some(Scalar::Integer(n))) => (*name, Some(Scalar::Integer(-n))),
+            ("reverses_id", _) => (*name, Some(Scalar::Uuid(record.id))),
+            _ => (*name, value.clone()),
+        })
+        .collect()
 }
 
 #[cfg(test)]

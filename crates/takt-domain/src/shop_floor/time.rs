@@ -2,44 +2,108 @@
 //! actual time and an operator's labour (overlaps never count twice).
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
-use uuid::Uuid;
+use serde_json::Value;
 
-/// A span of work on an operation, open while `end_time` is none.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct TimeEntry {
-    pub id: Uuid,
-    pub operation_id: Uuid,
-    /// Who worked; none for an unattributed entry.
-    pub operator_id: Option<Uuid>,
-    /// `setup`, `run`, `rework`, `wait` or `breakdown`.
-    pub time_type: String,
-    pub start_time: DateTime<Utc>,
-    pub end_time: Option<DateTime<Utc>>,
-    /// Whole seconds from start to end; none while open.
-    pub duration_seconds: Option<i64>,
-    /// The same in whole minutes (rounded), for the reference's clients.
-    pub duration: Option<i64>,
-    pub notes: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl TimeEntry {
-    /// Fills the durations from the start and end.
-    pub fn with_durations(mut self) -> TimeEntry {
-        self.duration_seconds = self.end_time.map(|end| seconds_between(self.start_time, end));
-        self.duration = self.duration_seconds.map(|s| (s + 30) / 60);
-        self
-    }
-}
+use super::collection::{Collection, CollectionKind, Column, Initial, Input, Record, Shown};
+use crate::erp::{ErpEntity, limits};
+use crate::json::{Reader, Scalar};
+use crate::schema::{Field, Kind};
 
 /// The kinds of time an entry books.
 pub const TIME_TYPES: &[&str] = &["setup", "run", "rework", "wait", "breakdown"];
 
 /// The time type of an entry that no request names.
 pub const DEFAULT_TIME_TYPE: &str = "run";
+
+const COLUMNS: &[Column] = &[
+    Column::new(Field::required("operation_id", Kind::Uuid, "The operation worked on.")).filter(),
+    Column::new(Field::optional("operator_id", Kind::Uuid, "Who worked; none for an unattributed entry."))
+        .filter()
+        .refers(ErpEntity::Operator),
+    Column::new(Field::optional(
+        "time_type",
+        Kind::Enum(TIME_TYPES),
+        "setup, run, rework, wait or breakdown; run by default.",
+    ))
+    .initial(Initial::Text(DEFAULT_TIME_TYPE))
+    .filter(),
+    Column::new(Field::required("start_time", Kind::Timestamp, "RFC 3339; kept to the whole second.")),
+    Column::new(Field::optional("end_time", Kind::Timestamp, "RFC 3339, not before start_time; none while open.")),
+    Column::new(Field::optional("notes", Kind::Text { max_bytes: limits::LONG_TEXT }, "Free text.")),
+];
+
+/// `/api-time-entries`: spans of work on operations, opened and closed by the lifecycle and
+/// corrected here; `start_date` and `end_date` filter by `start_time`.
+pub static TIME_ENTRIES: Collection = Collection {
+    kind: CollectionKind::TimeEntry,
+    entity: "time_entry",
+    label: "time entry",
+    plural: "time_entries",
+    path: "/api-time-entries",
+    table: "time_entries",
+    columns: COLUMNS,
+    parent: Some("operation_id"),
+    shown: &[
+        Shown {
+            name: "duration_seconds",
+            kind: Kind::Integer { min: 0, max: i64::MAX },
+            doc: "Whole seconds from start to end; none while open.",
+            value: duration_seconds,
+        },
+        Shown {
+            name: "duration",
+            kind: Kind::Integer { min: 0, max: i64::MAX },
+            doc: "The same in whole minutes (rounded), for the reference's clients.",
+            value: duration_minutes,
+        },
+    ],
+    extra: &[],
+    refine: Some(to_whole_seconds),
+    order_by: "start_time, id",
+    synced: false,
+    dated: Some("start_time"),
+    ledger: false,
+};
+
+fn timestamp(record: &Record, name: &str) -> Option<DateTime<Utc>> {
+    match record.value(name) {
+        Some(Scalar::Timestamp(at)) => Some(*at),
+        _ => None,
+    }
+}
+
+/// The whole seconds an entry lasted, once it ended.
+pub fn entry_seconds(record: &Record) -> Option<i64> {
+    Some(seconds_between(timestamp(record, "start_time")?, timestamp(record, "end_time")?))
+}
+
+fn duration_seconds(record: &Record) -> Value {
+    entry_seconds(record).map_or(Value::Null, Value::from)
+}
+
+fn duration_minutes(record: &Record) -> Value {
+    entry_seconds(record).map_or(Value::Null, |s| Value::from((s + 30) / 60))
+}
+
+/// Keeps the times a body gives to the whole second, and refuses an end before the start.
+fn to_whole_seconds(r: &mut Reader<'_, [Column]>, input: &mut Input) {
+    for name in ["start_time", "end_time"] {
+        if let Some(Some(Scalar::Timestamp(at))) = input.get(name).cloned() {
+            input.set(name, Some(Scalar::Timestamp(whole_second(at))));
+        }
+    }
+    if let (Some(Some(Scalar::Timestamp(start))), Some(Some(Scalar::Timestamp(end)))) =
+        (input.get("start_time"), input.get("end_time"))
+        && end < start
+    {
+        r.error("end_time", "must not be before start_time");
+    }
+}
+
+/// An entry's interval, once it ended.
+pub fn interval(record: &Record) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    Some((timestamp(record, "start_time")?, timestamp(record, "end_time")?))
+}
 
 /// `at`, cut to the whole second: entries are kept in whole seconds.
 pub fn whole_second(at: DateTime<Utc>) -> DateTime<Utc> {

@@ -33,13 +33,17 @@ use crate::master::Action;
 mod erp;
 mod events;
 mod idempotency;
+mod lifecycle;
 mod master;
+mod shop_floor;
 mod webhooks;
 
 use erp::erp_paths;
 use events::event_paths;
 use idempotency::with_idempotency_keys;
+use lifecycle::lifecycle_paths;
 use master::master_paths;
+use shop_floor::shop_floor_paths;
 use webhooks::webhook_paths;
 
 const JSON: &str = "application/json";
@@ -277,6 +281,8 @@ pub fn document() -> OpenApi {
     let (paths, components) = master_paths(paths, components);
     let (paths, components) = event_paths(paths, components);
     let (paths, components) = webhook_paths(paths, components);
+    let (paths, components) = shop_floor_paths(paths, components);
+    let (paths, components) = lifecycle_paths(paths, components);
     let open = |summary: &str| OperationBuilder::new().summary(Some(summary)).security(SecurityRequirement::default());
     let paths = paths
         .path(
@@ -345,6 +351,7 @@ pub fn document() -> OpenApi {
             tag(MASTER_TAG, "Seeds 003 and 004: products, BoMs, versions and their reference data, with integer ids."),
             tag("Events", "Every change, as a feed to page through and a live stream."),
             tag("Webhooks", "Every matching event POSTed to a URL, signed as Standard Webhooks defines it, retried."),
+            tag("Shop floor", "Issues (with standstill holds), substeps and scrap reasons."),
             tag("Operations", "Running Takt."),
         ]))
         .build();

@@ -12,13 +12,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use takt_domain::erp::records::ErpRecord;
-use takt_domain::error::{FieldError, Invalid};
+use takt_domain::error::Invalid;
 use takt_domain::shop_floor::quantity::parse_completion;
-use takt_domain::shop_floor::time::{DEFAULT_TIME_TYPE, TIME_TYPES};
 use takt_domain::shop_floor::{Action, Target};
 use takt_store::sql::shop_floor::lifecycle::{Moved, OperationMove};
-use uuid::Uuid;
 
+use super::params::Params;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::body::OptionalJsonBody;
@@ -88,53 +87,4 @@ fn action_of(target: Target, text: &str) -> Result<Action, ApiError> {
             target.action_names().join(", ")
         ))
     })
-}
-
-/// The query parameters of a move, each given at most once.
-struct Params<'q>(BTreeMap<&'q str, &'q str>);
-
-impl<'q> Params<'q> {
-    fn read(pairs: &'q [(String, String)], known: &[&str]) -> Result<Params<'q>, ApiError> {
-        let mut map = BTreeMap::new();
-        let mut errors = Vec::new();
-        for (name, value) in pairs {
-            if !known.contains(&name.as_str()) {
-                errors.push(FieldError::new(name.as_str(), format!("is not a parameter here ({})", known.join(", "))));
-            } else if map.insert(name.as_str(), value.as_str()).is_some() {
-                errors.push(FieldError::new(name.as_str(), "is given more than once"));
-            }
-        }
-        if errors.is_empty() { Ok(Params(map)) } else { Err(Invalid(errors).into()) }
-    }
-
-    /// The record's id: missing is `400`, anything but one of the tenant's records `404`.
-    fn id(&self) -> Result<Uuid, ApiError> {
-        match self.0.get("id").map(|s| s.trim()) {
-            None | Some("") => Err(ApiError::missing_parameter("id")),
-            Some(text) => Uuid::try_parse(text).map_err(|_| ApiError::not_found(format!("no record with id '{text}'"))),
-        }
-    }
-
-    /// `operator_id`, or `user_id` as the reference's clients name it.
-    fn operator(&self) -> Result<Option<Uuid>, ApiError> {
-        let given = [("operator_id", self.0.get("operator_id")), ("user_id", self.0.get("user_id"))];
-        let mut found = None;
-        for (name, value) in given {
-            let Some(text) = value.map(|s| s.trim()).filter(|s| !s.is_empty()) else { continue };
-            let id = Uuid::try_parse(text)
-                .map_err(|_| ApiError::invalid(Invalid::one(name, "must be an operator's Takt id (a UUID)")))?;
-            if found.is_some_and(|other| other != id) {
-                return Err(ApiError::invalid(Invalid::one(name, "names another operator than operator_id")));
-            }
-            found = Some(id);
-        }
-        Ok(found)
-    }
-
-    fn time_type(&self) -> Result<String, ApiError> {
-        let Some(text) = self.0.get("time_type").map(|s| s.trim()) else { return Ok(DEFAULT_TIME_TYPE.to_owned()) };
-        TIME_TYPES.iter().find(|t| t.eq_ignore_ascii_case(text)).map(|t| (*t).to_owned()).ok_or_else(|| {
-            ApiError::invalid(Invalid::one("time_type", format!("must be one of: {}", TIME_TYPES.join(", "))))
-        })
-    }
 }

@@ -229,6 +229,7 @@ fn shop_floor_tables() -> Vec<TableDef> {
             ("notes", Text),
             ("reverses_id", Uuid),
             ("created_at", Timestamp),
+            ("updated_at", Timestamp),
         ],
         &["id"],
     );

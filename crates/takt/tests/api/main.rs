@@ -24,4 +24,5 @@ mod openapi;
 mod operations;
 mod platform;
 mod responses;
+mod shop_floor;
 mod tooling;

@@ -44,6 +44,27 @@ backend_tests! {
         }
         assert!(paths["/api/Product/Copy"]["put"].is_object());
         assert!(paths["/api/Bom Version/Upsert"]["put"].is_object());
+        for collection in ["issues", "substeps", "scrap-reasons", "time-entries", "operation-quantities"] {
+            for prefix in ["", "/functions/v1"] {
+                let path = format!("{prefix}/api-{collection}");
+                for method in ["get", "post", "patch", "put", "delete"] {
+                    assert!(paths[&path][method].is_object(), "{method} {path}");
+                }
+                for method in ["get", "patch", "put", "delete"] {
+                    assert!(paths[&format!("{path}/{{id}}")][method].is_object(), "{method} {path}/{{id}}");
+                }
+            }
+        }
+        assert!(paths["/api-scrap-reasons/sync"]["put"].is_object());
+        for prefix in ["", "/functions/v1"] {
+            for path in ["/api-operation-lifecycle/{action}", "/api-job-lifecycle/{action}"] {
+                assert!(paths[&format!("{prefix}{path}")]["post"].is_object(), "{prefix}{path}");
+            }
+            for path in ["/api-cells/{id}/queue", "/api-cells/queue", "/api-time-entries/labour"] {
+                assert!(paths[&format!("{prefix}{path}")]["get"].is_object(), "{prefix}{path}");
+            }
+        }
+        assert!(paths["/api-operators/sync"]["put"].is_object() && paths["/api-operators/bulk-sync"]["post"].is_object());
         assert!(paths["/health"]["get"].is_object());
         // Every documented request field is one the server accepts: an ERP body with every field of
         // the documented cell schema syncs.
@@ -51,7 +72,17 @@ backend_tests! {
         let fields: Vec<&String> = cell.as_object().unwrap().keys().collect();
         assert_eq!(
             fields,
-            ["external_id", "external_source", "name", "color", "sequence", "active", "wip_limit", "enforce_sequence", "capacity_hours_per_day"]
+            [
+                "external_id",
+                "external_source",
+                "name",
+                "color",
+                "sequence",
+                "active",
+                "wip_limit",
+                "enforce_sequence",
+                "capacity_hours_per_day"
+            ]
         );
     }
 }

@@ -371,6 +371,12 @@ impl Table {
         LEADING.into_iter().chain(self.columns.iter().map(|c| c.name)).chain(TRAILING)
     }
 
+    /// How many columns a row of [`Table::select`] holds: what a query selects after them starts
+    /// at this index.
+    pub(crate) fn width(&self) -> usize {
+        self.selected().count()
+    }
+
     /// The `SELECT` list and `FROM` clause of a record's row.
     pub(crate) fn select(&self) -> String {
         let a = self.alias;

@@ -80,8 +80,8 @@ pub async fn move_operation<T: Tx>(
         }
     }
     if let Some(pieces) = request.quantities.as_ref().filter(|_| request.action == Action::Complete) {
-        let entry = quantities::append(tx, tenant, request.id, pieces, request.operator, None, at).await?;
-        consequences.push(Change::created("operation_quantity", entry.id.to_string(), json(&entry)));
+        let entry = quantities::report(tx, tenant, request.id, pieces, request.operator, at).await?;
+        consequences.push(Change::created("operation_quantity", entry.id.to_string(), entry.to_json()));
     }
     let after = record(tx, tenant, ErpEntity::Operation, request.id).await?;
     let mut changes =

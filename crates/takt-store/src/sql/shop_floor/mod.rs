@@ -3,4 +3,8 @@
 
 pub mod lifecycle;
 pub mod quantities;
+pub mod queue;
 pub mod time;
+
+pub mod collection;
+pub mod issues;

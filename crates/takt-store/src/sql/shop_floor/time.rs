@@ -1,34 +1,18 @@
-//! Time entries: opened and closed by the lifecycle, and an operation's actual time kept as the
-//! union of its closed entries.
+//! Time entries as the lifecycle opens and closes them, an operation's actual time kept as the
+//! union of its closed entries, and an operator's labour as the union of theirs. Entries are
+//! records of the [`TIME_ENTRIES`] collection, stored by its code.
 
 use chrono::{DateTime, Utc};
-use takt_domain::shop_floor::time::{TimeEntry, union_seconds, whole_second};
+use takt_domain::erp::ErpEntity;
+use takt_domain::json::Scalar;
+use takt_domain::shop_floor::collection::Record;
+use takt_domain::shop_floor::time::{TIME_ENTRIES, interval, union_seconds, whole_second};
 use uuid::Uuid;
 
-use crate::sql::{DbError, Query, Row, RowExt, Tx};
+use super::collection;
+use crate::error::{At, Entity, Lookup};
+use crate::sql::{Query, RowExt, Tx};
 use crate::{StoreError, TenantId};
-
-/// The columns of a time entry, in the order [`entry`] reads them.
-pub(crate) const COLUMNS: &str =
-    "id, operation_id, operator_id, time_type, start_time, end_time, notes, created_at, updated_at";
-
-/// A time entry from a row of [`COLUMNS`].
-pub(crate) fn entry(row: &dyn Row) -> Result<TimeEntry, DbError> {
-    Ok(TimeEntry {
-        id: row.get(0)?,
-        operation_id: row.get(1)?,
-        operator_id: row.opt(2)?,
-        time_type: row.get(3)?,
-        start_time: row.get(4)?,
-        end_time: row.opt(5)?,
-        duration_seconds: None,
-        duration: None,
-        notes: row.opt(6)?,
-        created_at: row.get(7)?,
-        updated_at: row.get(8)?,
-    }
-    .with_durations())
-}
 
 /// Opens an entry on `operation` from `at` (cut to the second).
 pub async fn open<T: Tx>(
@@ -38,37 +22,34 @@ pub async fn open<T: Tx>(
     operator: Option<Uuid>,
     time_type: &str,
     at: DateTime<Utc>,
-) -> Result<TimeEntry, StoreError> {
-    let mut q = Query::new(
-        "INSERT INTO time_entries (id, tenant_id, operation_id, operator_id, time_type, start_time, created_at, \
-         updated_at) VALUES (",
-    );
-    q.bind(Uuid::now_v7()).push(", ").bind(tenant.0).push(", ").bind(operation).push(", ").bind(operator);
-    q.push(", ").bind(time_type).push(", ").bind(whole_second(at)).push(", ").bind(at).push(", ").bind(at);
-    q.push(&format!(") RETURNING {COLUMNS}"));
-    let row = tx.fetch_optional(&q).await?.ok_or_else(|| StoreError::Internal("an insert returned no row".into()))?;
-    Ok(entry(&row)?)
+) -> Result<Record, StoreError> {
+    let values = [
+        ("operation_id", Some(Scalar::Uuid(operation))),
+        ("operator_id", operator.map(Scalar::Uuid)),
+        ("time_type", Some(Scalar::Text(time_type.to_owned()))),
+        ("start_time", Some(Scalar::Timestamp(whole_second(at)))),
+    ];
+    collection::insert(tx, &TIME_ENTRIES, tenant, &values, at).await
 }
 
 /// Closes every open entry of `operation` at `at` and brings its actual time up to date;
-/// answers each closed entry as it was and as it is.
+/// answers each closed entry as it was and as it is, in the order they were opened.
 pub async fn close_open<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     operation: Uuid,
     at: DateTime<Utc>,
-) -> Result<Vec<(TimeEntry, TimeEntry)>, StoreError> {
-    let mut q = Query::new("UPDATE time_entries SET end_time = ");
-    q.bind(whole_second(at)).push(", updated_at = ").bind(at);
-    q.push(" WHERE tenant_id = ").bind(tenant.0).push(" AND operation_id = ").bind(operation);
-    q.push(&format!(" AND end_time IS NULL RETURNING {COLUMNS}"));
-    let mut closed = Vec::new();
-    for row in tx.fetch_all(&q).await? {
-        let after = entry(&row)?;
-        let before = TimeEntry { end_time: None, updated_at: after.created_at, ..after.clone() }.with_durations();
+) -> Result<Vec<(Record, Record)>, StoreError> {
+    let mut q = Query::new("SELECT id FROM time_entries WHERE tenant_id = ");
+    q.bind(tenant.0).push(" AND operation_id = ").bind(operation).push(" AND end_time IS NULL ORDER BY id");
+    let ids: Vec<Uuid> = tx.fetch_all(&q).await?.iter().map(|row| row.get(0)).collect::<Result<_, _>>()?;
+    let end = [("end_time", Some(Scalar::Timestamp(whole_second(at))))];
+    let mut closed = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(before) = collection::get(tx, &TIME_ENTRIES, tenant, id).await? else { continue };
+        let after = collection::update(tx, &TIME_ENTRIES, tenant, &before, &end, at).await?;
         closed.push((before, after));
     }
-    closed.sort_by_key(|(_, after)| after.id);
     if !closed.is_empty() {
         refresh_actual_time(tx, tenant, operation).await?;
     }
@@ -79,13 +60,78 @@ pub async fn close_open<T: Tx>(
 pub async fn refresh_actual_time<T: Tx>(tx: &mut T, tenant: TenantId, operation: Uuid) -> Result<i64, StoreError> {
     let mut q = Query::new("SELECT start_time, end_time FROM time_entries WHERE tenant_id = ");
     q.bind(tenant.0).push(" AND operation_id = ").bind(operation).push(" AND end_time IS NOT NULL");
-    let mut intervals = Vec::new();
-    for row in tx.fetch_all(&q).await? {
-        intervals.push((row.get::<DateTime<Utc>>(0)?, row.get::<DateTime<Utc>>(1)?));
-    }
-    let seconds = union_seconds(intervals);
+    let seconds = union_of(tx, &q).await?;
     let mut q = Query::new("UPDATE operations SET actual_time_seconds = ");
     q.bind(seconds).push(" WHERE tenant_id = ").bind(tenant.0).push(" AND id = ").bind(operation);
     tx.execute(&q).await?;
     Ok(seconds)
+}
+
+/// An operator's labour: the length of the union of their closed entries that start in
+/// `[from, before)` (either bound open when none), and how many entries that is.
+pub async fn labour<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    operator: Uuid,
+    from: Option<DateTime<Utc>>,
+    before: Option<DateTime<Utc>>,
+) -> Result<(i64, i64), StoreError> {
+    let mut q = Query::new("SELECT start_time, end_time FROM time_entries WHERE tenant_id = ");
+    q.bind(tenant.0).push(" AND operator_id = ").bind(operator).push(" AND end_time IS NOT NULL");
+    if let Some(from) = from {
+        q.push(" AND start_time >= ").bind(from);
+    }
+    if let Some(before) = before {
+        q.push(" AND start_time < ").bind(before);
+    }
+    let rows = tx.fetch_all(&q).await?;
+    let intervals = rows.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect::<Result<Vec<_>, crate::sql::DbError>>()?;
+    Ok((union_seconds(intervals.iter().copied()), intervals.len() as i64))
+}
+
+async fn union_of<T: Tx>(tx: &mut T, q: &Query) -> Result<i64, StoreError> {
+    let mut intervals = Vec::new();
+    for row in tx.fetch_all(q).await? {
+        intervals.push((row.get::<DateTime<Utc>>(0)?, row.get::<DateTime<Utc>>(1)?));
+    }
+    Ok(union_seconds(intervals))
+}
+
+/// What a write of a time entry through its collection brings about: its end must not be
+/// before its start, and the actual time of the operations it
+/// moves (the one before and the one after: an entry may move) is brought up to date.
+pub async fn follow<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    before: Option<&Record>,
+    after: Option<&Record>,
+) -> Result<(), StoreError> {
+    if let Some((start, end)) = after.and_then(interval)
+        && end < start
+    {
+        return Err(StoreError::invalid("end_time", "must not be before start_time"));
+    }
+    let mut operations: Vec<Uuid> =
+        [before, after].into_iter().flatten().filter_map(|r| r.uuid("operation_id")).collect();
+    operations.dedup();
+    if before.map(interval) != after.map(interval) || operations.len() > 1 {
+        for operation in operations {
+            refresh_actual_time(tx, tenant, operation).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an `operator_id` that names none of the tenant's operators.
+pub async fn check_operator<T: Tx>(tx: &mut T, tenant: TenantId, operator: Uuid) -> Result<(), StoreError> {
+    let mut q = Query::new("SELECT id FROM operators WHERE tenant_id = ");
+    q.bind(tenant.0).push(" AND id = ").bind(operator);
+    match tx.fetch_optional(&q).await? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::missing(
+            Entity::Erp(ErpEntity::Operator),
+            Lookup::Uuid(operator),
+            Some(At::field("operator_id")),
+        )),
+    }
 }

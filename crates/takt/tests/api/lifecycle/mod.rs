@@ -4,6 +4,9 @@
 
 mod concurrency;
 pub(crate) mod fixtures;
+mod quantities;
+mod queue;
 mod rollup;
 mod rules;
+mod time;
 mod transitions;

@@ -113,7 +113,7 @@ backend_tests! {
             (json!({}), 422, vec!["name", "recipe", "quantity"]),
             (json!({ "name": "JOB-3", "recipe": "R-SHEET", "quantity": 0 }), 422, vec!["quantity"]),
             (json!({ "name": "JOB-3", "recipe": "R-SHEET", "quantity": 1, "status": "running" }), 422, vec!["status"]),
-            (json!({ "name": "JOB-3", "recipe": "R-SHEET", "quantity": 1, "status": "Started" }), 422, vec!["status"]),
+            (json!({ "name": "JOB-3", "recipe": "R-SHEET", "quantity": 1, "status": "begun" }), 422, vec!["status"]),
             (json!({ "name": "JOB-3", "recipe": "R-NONE", "quantity": 1 }), 404, vec!["recipe"]),
             (json!({ "name": "job-1", "recipe": "R-SHEET", "quantity": 1 }), 409, vec![]),
         ] {

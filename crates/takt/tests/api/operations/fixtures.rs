@@ -25,6 +25,30 @@ pub async fn upsert(api: &Api, entity: &str, body: Value, status: u16) -> Value 
     api.put(&format!("/api/{entity}/Upsert"), body).await.expect(status).clone()
 }
 
+/// The shop floor's collections: a synced scrap reason and one made by hand, a standstill issue
+/// that holds `operation`, a substep of it.
+async fn fill_shop_floor(api: &Api, operation: &str) {
+    let ann = json!({"external_id": "E-1", "external_source": "SAP", "name": "Ann", "employee_number": "1001", "pin": "2468"});
+    let ann = api.put("/api-operators/sync", ann).await.expect(201)["data"]["id"].as_str().unwrap().to_owned();
+    let cut = api.get("/api-operations?external_id=SO-1-10-010").await;
+    let cut = cut.expect(200)["data"]["operations"][0]["id"].as_str().unwrap().to_owned();
+    let run = |action: &str| format!("/api-operation-lifecycle/{action}?id={cut}&operator_id={ann}");
+    api.send(reqwest::Method::POST, &run("start"), None).await.expect(200);
+    let pieces = json!({"good": 24, "scrap": 1, "scrap_reason": "Burn", "material_lot": "L-1", "notes": "ok"});
+    api.send(reqwest::Method::POST, &run("complete"), Some(&pieces)).await.expect(200);
+    let entry = json!({"operation_id": cut, "good": 2});
+    let entry = api.send(reqwest::Method::POST, "/api-operation-quantities", Some(&entry)).await;
+    let entry = entry.expect(201)["data"]["id"].as_str().unwrap().to_owned();
+    api.send(reqwest::Method::DELETE, &format!("/api-operation-quantities/{entry}"), None).await.expect(200);
+    let reason = json!({"external_source": "SAP", "external_id": "SR-1", "code": "Burn", "category": "machine"});
+    api.put("/api-scrap-reasons/sync", reason).await.expect(201);
+    api.post("/api-scrap-reasons", json!({"code": "Dent", "active": false})).await.expect(201);
+    let issue = json!({"operation_id": operation, "title": "Porosity", "severity": "high", "causes_standstill": true});
+    api.post("/api-issues", issue).await.expect(201);
+    let substep = json!({"operation_id": operation, "description": "Grind the seam", "sequence": 1, "completed": true});
+    api.post("/api-substeps", substep).await.expect(201);
+}
+
 /// Every kind of data Takt keeps, for one tenant: cells, resources, jobs with parts and
 /// operations (nested and standalone, two sources), every master-data entity with properties,
 /// an approved BoM version with slots, a recipe, a schedule, and both reference cycles (a
@@ -111,7 +135,7 @@ pub async fn fill_plant(api: &Api) {
         201,
     )
     .await;
-    sync(
+    let weld = sync(
         api,
         "operations",
         json!({"external_id": "SO-2-1-1", "external_source": "ODOO", "part_external_id": "SO-2-1",
@@ -119,6 +143,7 @@ pub async fn fill_plant(api: &Api) {
         201,
     )
     .await;
+    fill_shop_floor(api, &weld).await;
 
     for (entity, body) in [
         ("ProductType", json!({"name": "Finished Good", "description": "Sold to customers"})),
@@ -260,6 +285,10 @@ pub async fn snapshot(api: &Api) -> BTreeMap<String, Value> {
             }
         }
         all.insert(format!("GET /api-{entity}"), list);
+    }
+    for collection in ["issues", "substeps", "scrap-reasons"] {
+        let list = api.get(&format!("/api-{collection}?limit=1000")).await.expect(200).clone();
+        all.insert(format!("GET /api-{collection}"), list);
     }
     for entity in crate::support::MASTER_ENTITIES {
         let list = api.post(&format!("/api/{entity}/List"), json!({})).await.expect(200).clone();
