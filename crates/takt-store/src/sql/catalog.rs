@@ -345,6 +345,7 @@ mod tests {
                 "notes",
                 "metadata",
                 "status",
+                "deleted_at",
                 "created_at",
                 "updated_at"
             ]
