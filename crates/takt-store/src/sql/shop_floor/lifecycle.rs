@@ -184,7 +184,7 @@ impl Located {
             let mut q =
                 Query::new("SELECT external_id, operation_name, sequence, status FROM operations WHERE tenant_id = ");
             q.bind(tenant.0).push(" AND part_id = ").bind(self.part).push(" AND sequence < ").bind(sequence);
-            q.push(" AND status <> 'completed' ORDER BY sequence, id LIMIT 1");
+            q.push(" AND status <> 'completed' AND deleted_at IS NULL ORDER BY sequence, id LIMIT 1");
             if let Some(row) = tx.fetch_optional(&q).await? {
                 return Err(not_ready(NotReady::Predecessor {
                     external_id: row.get(0)?,
@@ -196,7 +196,8 @@ impl Located {
         }
         if let Some(limit) = wip_limit {
             let mut q = Query::new("SELECT COUNT(*) FROM operations WHERE tenant_id = ");
-            q.bind(tenant.0).push(" AND cell_id = ").bind(self.cell).push(" AND status = 'in_progress' AND id <> ");
+            q.bind(tenant.0).push(" AND cell_id = ").bind(self.cell);
+            q.push(" AND status = 'in_progress' AND deleted_at IS NULL AND id <> ");
             q.bind(request.id);
             let running: i64 = tx.fetch_optional(&q).await?.map_or(Ok(0), |r| r.get(0))?;
             if running >= limit {
@@ -250,7 +251,8 @@ async fn unfinished<T: Tx>(
     parent: Uuid,
 ) -> Result<i64, StoreError> {
     let mut q = Query::new(format!("SELECT COUNT(*) FROM {table} WHERE tenant_id = "));
-    q.bind(tenant.0).push(&format!(" AND {parent_column} = ")).bind(parent).push(" AND status <> 'completed'");
+    q.bind(tenant.0).push(&format!(" AND {parent_column} = ")).bind(parent);
+    q.push(" AND status <> 'completed' AND deleted_at IS NULL");
     Ok(tx.fetch_optional(&q).await?.map_or(Ok(0), |r| r.get(0))?)
 }
 

@@ -147,4 +147,25 @@ backend_tests! {
         bad.expect_error(422, "VALIDATION_ERROR");
         delete(&app, "/api-cells/nope").await.expect_error(404, "NOT_FOUND");
     }
+
+    async fn a_deleted_operation_neither_holds_back_its_part_nor_counts_in_its_cell(app: TestApp) {
+        parents(&app).await;
+        let ordered = json!({"external_id": "C-1", "external_source": SOURCE, "name": "Cutting", "enforce_sequence": true, "wip_limit": 1});
+        sync(&app, "cells", ordered).await.expect(200);
+        let first = operation(&app, "O-1", "P-1", "Cutting").await;
+        let second = operation(&app, "O-2", "P-1", "Cutting").await;
+        let other = operation(&app, "O-3", "P-1", "Cutting").await;
+        for (id, sequence) in [(&first, 1), (&second, 2), (&other, 3)] {
+            patch(&app, &format!("/api-operations/{id}"), json!({"sequence": sequence})).await.expect(200);
+        }
+        operation_action(&app, "start", &format!("id={first}"), None).await.expect(200);
+        delete(&app, &format!("/api-operations/{first}")).await.expect(200);
+        delete(&app, &format!("/api-operations/{other}")).await.expect(200);
+        // The deleted first step neither blocks the second (routing order) nor fills the cell.
+        operation_action(&app, "start", &format!("id={second}"), None).await.expect(200);
+        operation_action(&app, "complete", &format!("id={second}"), None).await.expect(200);
+        let part = find(&app, "parts", "P-1").await;
+        assert_eq!(part["status"], "completed", "its only live operation is completed");
+        assert_eq!(find(&app, "jobs", "J-1").await["status"], "completed");
+    }
 }
