@@ -6,9 +6,12 @@
 mod collections;
 mod diagnose;
 mod erp_bulk_sync;
+mod erp_create;
+mod erp_delete;
 mod erp_diff;
 mod erp_read;
 mod erp_sync;
+mod erp_update;
 mod events;
 mod idempotency;
 mod keys;
@@ -27,7 +30,7 @@ mod webhooks;
 pub use crate::metrics::Metrics;
 pub use webhook_delivery::DeliverySettings;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -127,6 +130,26 @@ pub trait Service: Send + Sync + 'static {
     ) -> Result<Page<ErpRecord>, StoreError>;
     /// One record; a job with its parts and their operations, a part with its operations.
     async fn get(&self, tenant: TenantId, entity: ErpEntity, id: Uuid) -> Result<Option<ErpRecord>, StoreError>;
+    /// Creates one record (a job with its nested parts and operations, all or none); every sync
+    /// key must be new. A record whose external_id is one of `ids` takes it as its id.
+    async fn create(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        input: &SyncInput,
+        ids: &HashSet<Uuid>,
+    ) -> Result<ErpRecord, StoreError>;
+    /// Updates the fields `body` gives of a live record; answers it as it now is.
+    async fn update(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        entity: ErpEntity,
+        id: Uuid,
+        body: &serde_json::Value,
+    ) -> Result<ErpRecord, StoreError>;
+    /// Deletes a live record softly (a job with its parts and operations, a part with its operations).
+    async fn delete(&self, tenant: TenantId, actor: &Actor, entity: ErpEntity, id: Uuid) -> Result<(), StoreError>;
 
     // Master-data API.
 
@@ -424,6 +447,31 @@ impl<B: Backend> Service for App<B> {
 
     async fn get(&self, tenant: TenantId, entity: ErpEntity, id: Uuid) -> Result<Option<ErpRecord>, StoreError> {
         erp_read::get(self, tenant, entity, id).await
+    }
+
+    async fn create(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        input: &SyncInput,
+        ids: &HashSet<Uuid>,
+    ) -> Result<ErpRecord, StoreError> {
+        erp_create::create(self, tenant, actor, input, ids).await
+    }
+
+    async fn update(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        entity: ErpEntity,
+        id: Uuid,
+        body: &serde_json::Value,
+    ) -> Result<ErpRecord, StoreError> {
+        erp_update::update(self, tenant, actor, entity, id, body).await
+    }
+
+    async fn delete(&self, tenant: TenantId, actor: &Actor, entity: ErpEntity, id: Uuid) -> Result<(), StoreError> {
+        erp_delete::delete(self, tenant, actor, entity, id).await
     }
 
     async fn master_list(

@@ -370,6 +370,16 @@ pub fn parse(kind: Kind, value: &Value, required: bool) -> Result<Scalar, String
                 None => Err(format!("must be one of: {}", allowed.join(", "))),
             }
         }
+        Kind::JsonObject { max_bytes } => {
+            if !value.is_object() {
+                return Err("must be a JSON object".into());
+            }
+            let serialized = value.to_string();
+            if serialized.len() > max_bytes {
+                return Err(format!("is {} bytes serialized, more than the {max_bytes} allowed", serialized.len()));
+            }
+            Ok(Scalar::Text(serialized))
+        }
         Kind::Objects { .. } => Err("must be an array of objects".into()),
     }
 }

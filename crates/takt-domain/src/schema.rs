@@ -35,6 +35,11 @@ pub enum Kind {
     Uuid,
     /// One of a fixed set of strings.
     Enum(&'static [&'static str]),
+    /// Any JSON object of at most `max_bytes` bytes serialized (a job's `metadata`); read as its
+    /// compact serialization.
+    JsonObject {
+        max_bytes: usize,
+    },
     /// An array of at most `max_items` objects, each described by `fields`.
     Objects {
         fields: &'static [Field],

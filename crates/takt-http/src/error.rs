@@ -45,7 +45,7 @@ pub struct ErrorBody {
     /// `RATE_LIMIT_EXCEEDED`, `CURSOR_EXPIRED`, `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE`,
     /// `INTERNAL_ERROR` or `SERVICE_UNAVAILABLE`; from the shop floor's lifecycle,
     /// `INVALID_STATE_TRANSITION`, `INVALID_OPERATION`, `SEQUENCE_ENFORCED`, `WIP_LIMIT_REACHED`
-    /// and `OPERATION_HELD`.
+    /// and `OPERATION_HELD`; `STATUS_BY_LIFECYCLE` when a sync gives another status than the record's.
     pub code: String,
     pub message: String,
     /// Every bad field by its JSON path (`parts[0].operations[1].cell_name`), the first 100

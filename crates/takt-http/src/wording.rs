@@ -1,6 +1,7 @@
 //! The words for the store's facts: the sentences, JSON paths and kinds (`404`, `409`, `422`)
 //! that API answers, bulk result lines and the command line show.
 
+use takt_domain::erp::ErpEntity;
 use takt_domain::error::{FieldError, Invalid};
 use takt_domain::master_data::EntityKind;
 use takt_domain::text::capitalize;
@@ -90,6 +91,10 @@ pub(crate) fn word(error: &StoreError) -> Option<Worded> {
         StoreError::Disagree { entity, at, other } => {
             Worded::Invalid(Invalid::one(path(at), format!("names a different {} than {other}", entity.singular())))
         }
+        StoreError::ByLifecycle { entity, external_id, status, given, at } => Worded::Blocked {
+            code: "STATUS_BY_LIFECYCLE",
+            message: by_lifecycle(*entity, external_id, status, given, at),
+        },
         StoreError::Refused(refused) => Worded::Refused(refused.to_string()),
         StoreError::Ledger { id, reason } => Worded::Conflict(format!(
             "quantity entry {id} cannot be corrected: {reason}; the ledger keeps every entry, correct the entry \
@@ -129,6 +134,24 @@ pub fn summary(error: &StoreError) -> String {
         (StoreError::Internal(_), _) => "internal error".to_owned(),
         _ => sentence(error),
     }
+}
+
+/// Why a sync or update may not set a status.
+fn by_lifecycle(entity: ErpEntity, external_id: &str, status: &str, given: &str, at: &At) -> String {
+    let how = match entity {
+        ErpEntity::Job => "moves only through POST /api-job-lifecycle/{start|stop|pause|resume|complete}?id=",
+        ErpEntity::Part => {
+            "rolls up from its operations, which move through POST \
+             /api-operation-lifecycle/{start|pause|resume|complete}?id="
+        }
+        _ => "moves only through POST /api-operation-lifecycle/{start|pause|resume|complete}?id=",
+    };
+    let entity = entity.singular();
+    format!(
+        "{}: {entity} '{external_id}' is {status}, and a sync does not set it to {given}: its status {how}; \
+         nothing was written",
+        path(at)
+    )
 }
 
 /// Why an operation may not start, with the code a client can act on.

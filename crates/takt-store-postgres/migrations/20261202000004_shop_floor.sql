@@ -41,6 +41,9 @@ ALTER TABLE operations ADD COLUMN planned_start TIMESTAMPTZ;
 ALTER TABLE operations ADD COLUMN planned_end TIMESTAMPTZ;
 ALTER TABLE operations ADD COLUMN deleted_at TIMESTAMPTZ;
 
+-- An operation may have no cell yet (made without an ERP).
+ALTER TABLE operations ALTER COLUMN cell_id DROP NOT NULL;
+
 CREATE TABLE operators (
     id UUID PRIMARY KEY,
     tenant_id UUID NOT NULL REFERENCES tenants (id),

@@ -22,7 +22,6 @@ ALTER TABLE operations ADD COLUMN quantity_rework INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE operations ADD COLUMN actual_time_seconds INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE operations ADD COLUMN held_from TEXT;
 ALTER TABLE operations ADD COLUMN held_at TEXT;
-CREATE INDEX operations_cell_status ON operations (cell_id, status);
 
 ALTER TABLE cells ADD COLUMN deleted_at TEXT;
 ALTER TABLE resources ADD COLUMN deleted_at TEXT;
@@ -40,6 +39,47 @@ ALTER TABLE operations ADD COLUMN assigned_operator_id BLOB;
 ALTER TABLE operations ADD COLUMN planned_start TEXT;
 ALTER TABLE operations ADD COLUMN planned_end TEXT;
 ALTER TABLE operations ADD COLUMN deleted_at TEXT;
+
+-- An operation may have no cell yet (made without an ERP): `cell_id` becomes nullable, which
+-- SQLite does by rebuilding the table (before any other table references it).
+CREATE TABLE operations_rebuilt (
+    id BLOB PRIMARY KEY,
+    tenant_id BLOB NOT NULL REFERENCES tenants (id),
+    part_id BLOB NOT NULL REFERENCES parts (id),
+    cell_id BLOB REFERENCES cells (id),
+    external_source TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    operation_name TEXT NOT NULL,
+    operation_name_folded TEXT NOT NULL,
+    sequence INTEGER,
+    estimated_time_minutes TEXT,
+    notes TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'not_started',
+    quantity_good INTEGER NOT NULL DEFAULT 0,
+    quantity_scrap INTEGER NOT NULL DEFAULT 0,
+    quantity_rework INTEGER NOT NULL DEFAULT 0,
+    actual_time_seconds INTEGER NOT NULL DEFAULT 0,
+    held_from TEXT,
+    held_at TEXT,
+    completion_percentage INTEGER,
+    assigned_operator_id BLOB,
+    planned_start TEXT,
+    planned_end TEXT,
+    deleted_at TEXT,
+    CONSTRAINT operations_sync_key UNIQUE (tenant_id, external_source, external_id)
+) STRICT;
+INSERT INTO operations_rebuilt SELECT id, tenant_id, part_id, cell_id, external_source, external_id, operation_name,
+    operation_name_folded, sequence, estimated_time_minutes, notes, created_at, updated_at, status, quantity_good,
+    quantity_scrap, quantity_rework, actual_time_seconds, held_from, held_at, completion_percentage,
+    assigned_operator_id, planned_start, planned_end, deleted_at FROM operations;
+DROP TABLE operations;
+ALTER TABLE operations_rebuilt RENAME TO operations;
+CREATE INDEX operations_tenant_order ON operations (tenant_id, id);
+CREATE INDEX operations_part ON operations (part_id);
+CREATE INDEX operations_cell ON operations (cell_id);
+CREATE INDEX operations_cell_status ON operations (cell_id, status);
 
 CREATE TABLE operators (
     id BLOB PRIMARY KEY,

@@ -148,6 +148,10 @@ pub enum StoreError {
     /// to (`owner`, by its external_id); `at` is the record's `external_id` in the request.
     #[error("owned: {entity:?} {external_id} by {owner:?} {owner_external_id}")]
     Owned { entity: ErpEntity, external_id: String, owner: ErpEntity, owner_external_id: String, at: At },
+    /// A status a sync or update gives that is not the record's own: only the lifecycle moves it
+    /// (`at` is the record's `status` in the request).
+    #[error("by lifecycle: {entity:?} {external_id} is {status}, not {given}")]
+    ByLifecycle { entity: ErpEntity, external_id: String, status: String, given: String, at: At },
     /// A ledger entry that cannot be corrected (a reversal, or one reversed already).
     #[error("ledger: {id} {reason}")]
     Ledger { id: Uuid, reason: &'static str },

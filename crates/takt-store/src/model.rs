@@ -38,6 +38,8 @@ pub struct KeyInfo {
 
 /// One record of a bulk request: parsed, or refused by the parser.
 #[derive(Debug, Clone, PartialEq)]
+// Most records are valid: boxing them would cost an allocation each to save space on the few refused.
+#[allow(clippy::large_enum_variant)]
 pub enum BulkItem {
     Valid(SyncInput),
     Invalid { external_id: Option<String>, error: Invalid },

@@ -2,8 +2,8 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::{
-    EXTERNAL_ID, EXTERNAL_SOURCE, MAX_NESTED, PART_FIELDS, PartInput, SyncKey, limits, long_text, parse_part,
-    read_sync_key, reader, repeated_keys, text,
+    EXTERNAL_ID, EXTERNAL_SOURCE, MAX_NESTED, METADATA_MAX_BYTES, PART_FIELDS, PartInput, SyncKey, limits, long_text,
+    parse_part, read_status, read_sync_key, reader, repeated_keys, status_field, text,
 };
 use crate::error::{Invalid, Path};
 use crate::json::Patch;
@@ -22,6 +22,15 @@ pub const JOB_FIELDS: &[Field] = &[
     Field::optional("priority", Kind::Integer { min: 0, max: I32_MAX }, "Higher is more urgent."),
     long_text("notes", "Free text."),
     Field::optional(
+        "metadata",
+        Kind::JsonObject { max_bytes: METADATA_MAX_BYTES },
+        "Anything the client keeps with the job, a JSON object; answered as given.",
+    ),
+    status_field(
+        "The status a new job starts in (default not_started). Afterwards it moves only through POST \
+         /api-job-lifecycle/{action}: another status than the job's is refused (409); the job's own is accepted.",
+    ),
+    Field::optional(
         "parts",
         Kind::Objects { fields: PART_FIELDS, max_items: MAX_NESTED },
         "Parts written with the job in one transaction; they default to the job's external_source. Each sync key \
@@ -38,6 +47,9 @@ pub struct JobInput {
     pub due_date: Patch<NaiveDate>,
     pub priority: Patch<i64>,
     pub notes: Patch<String>,
+    /// The compact serialization of the JSON object given.
+    pub metadata: Patch<String>,
+    pub status: Option<String>,
     pub parts: Vec<PartInput>,
 }
 
@@ -49,6 +61,8 @@ pub fn parse_job(value: &Value, path: Path) -> Result<JobInput, Invalid> {
     let due_date = r.date("due_date");
     let priority = r.integer("priority");
     let notes = r.text("notes");
+    let metadata = r.text("metadata");
+    let status = read_status(&mut r);
     let mut parts = Vec::new();
     let mut paths = Vec::new();
     for (path, item) in r.objects("parts", MAX_NESTED).unwrap_or_default() {
@@ -70,7 +84,7 @@ pub fn parse_job(value: &Value, path: Path) -> Result<JobInput, Invalid> {
     let operation_keys = parts.iter().flat_map(|p| p.operations.iter().map(|o| &o.key));
     repeated_keys(&mut r, operation_keys.zip(&operation_paths));
     r.finish()?;
-    Ok(JobInput { key, job_number, customer, due_date, priority, notes, parts })
+    Ok(JobInput { key, job_number, customer, due_date, priority, notes, metadata, status, parts })
 }
 
 #[cfg(test)]

@@ -4,10 +4,12 @@
 //! that turns one JSON object into a typed input, collecting every bad field by its path.
 
 mod cell;
+pub mod create;
 mod job;
 mod operation;
 mod operator;
 mod part;
+pub mod patch;
 pub mod query;
 pub mod records;
 mod resource;
@@ -53,6 +55,27 @@ pub(crate) const EXTERNAL_SOURCE: Field = Field::required(
     Kind::Text { max_bytes: limits::EXTERNAL_SOURCE },
     "The system the record comes from (SAP, Odoo, ...). Nested children default to their parent's.",
 );
+
+/// The most bytes a job's `metadata` takes, serialized.
+pub const METADATA_MAX_BYTES: usize = 16 * 1024;
+
+/// The `status` of a job, part or operation: stored on create, afterwards moved only by the
+/// lifecycle (a sync or update that gives another status than the record's is refused).
+pub(crate) const fn status_field(doc: &'static str) -> Field {
+    Field::optional("status", Kind::Enum(JOB_STATUSES), doc)
+}
+
+/// Reads `status`: the initial status on create, or the one the record must already have.
+pub(crate) fn read_status(r: &mut Reader<'_, [Field]>) -> Option<String> {
+    match r.text("status") {
+        Patch::Set(status) => Some(status),
+        Patch::Null => {
+            r.error("status", "cannot be cleared (leave it out)");
+            None
+        }
+        Patch::Absent => None,
+    }
+}
 
 pub(crate) const fn text(name: &'static str, doc: &'static str) -> Field {
     Field::optional(name, Kind::Text { max_bytes: limits::NAME }, doc)

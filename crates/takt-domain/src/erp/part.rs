@@ -2,7 +2,7 @@ use serde_json::Value;
 
 use super::{
     EXTERNAL_ID, EXTERNAL_SOURCE, MAX_NESTED, OPERATION_FIELDS, OperationInput, Parent, SyncKey, limits, long_text,
-    parse_operation, read_parent, read_sync_key, reader, repeated_keys, text,
+    parse_operation, read_parent, read_status, read_sync_key, reader, repeated_keys, status_field, text,
 };
 use crate::error::{Invalid, Path};
 use crate::json::Patch;
@@ -22,6 +22,13 @@ pub const PART_FIELDS: &[Field] = &[
     text("material", "What it is made of."),
     Field::optional("quantity", Kind::Integer { min: 1, max: I32_MAX }, "Defaults to 1."),
     long_text("notes", "Free text."),
+    Field::optional("is_bullet_card", Kind::Bool, "A rush order, dispatched first. Defaults to false."),
+    text("drawing_no", "The drawing's number."),
+    text("cnc_program_name", "The CNC program that makes it."),
+    status_field(
+        "The status a new part starts in (default not_started). Afterwards it rolls up from its operations' \
+         lifecycle (POST /api-operation-lifecycle/{action}): another status than the part's is refused (409).",
+    ),
     Field::optional(
         "operations",
         Kind::Objects { fields: OPERATION_FIELDS, max_items: MAX_NESTED },
@@ -38,6 +45,10 @@ pub struct PartInput {
     pub material: Patch<String>,
     pub quantity: Patch<i64>,
     pub notes: Patch<String>,
+    pub is_bullet_card: Patch<bool>,
+    pub drawing_no: Patch<String>,
+    pub cnc_program_name: Patch<String>,
+    pub status: Option<String>,
     pub operations: Vec<OperationInput>,
 }
 
@@ -51,6 +62,10 @@ pub fn parse_part(value: &Value, path: Path, job: Option<&SyncKey>) -> Result<Pa
     let material = r.text("material");
     let quantity = r.integer("quantity");
     let notes = r.text("notes");
+    let is_bullet_card = r.bool("is_bullet_card");
+    let drawing_no = r.text("drawing_no");
+    let cnc_program_name = r.text("cnc_program_name");
+    let status = read_status(&mut r);
     let mut operations = Vec::new();
     let mut paths = Vec::new();
     for (path, item) in r.objects("operations", MAX_NESTED).unwrap_or_default() {
@@ -66,5 +81,17 @@ pub fn parse_part(value: &Value, path: Path, job: Option<&SyncKey>) -> Result<Pa
         repeated_keys(&mut r, operations.iter().map(|o| &o.key).zip(&paths));
     }
     r.finish()?;
-    Ok(PartInput { key, job: parent, part_number, material, quantity, notes, operations })
+    Ok(PartInput {
+        key,
+        job: parent,
+        part_number,
+        material,
+        quantity,
+        notes,
+        is_bullet_card,
+        drawing_no,
+        cnc_program_name,
+        status,
+        operations,
+    })
 }

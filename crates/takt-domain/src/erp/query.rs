@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::{ErpEntity, JOB_STATUSES, RESOURCE_STATUSES};
+use super::{ErpEntity, JOB_STATUSES, RESOURCE_STATUSES, RESOURCE_TYPES};
 use crate::error::{FieldError, Invalid};
 use crate::text::TextError;
 
@@ -10,7 +10,17 @@ use crate::text::TextError;
 pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 1000;
 
-/// A list request: filters combine with AND; records come in a stable order (by id).
+/// The order of a list: a field and its direction; ties (and a list without `sort`) go by id,
+/// which is creation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    /// One of [`sort_fields`], or `id`.
+    pub field: &'static str,
+    pub descending: bool,
+}
+
+/// A list request: filters combine with AND; records come in a stable order (by id unless
+/// `sort` says otherwise).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListQuery {
     pub external_source: Option<String>,
@@ -22,6 +32,16 @@ pub struct ListQuery {
     pub parent_id: Option<Uuid>,
     /// `cell_id` for operations.
     pub cell_id: Option<Uuid>,
+    /// Folded substrings of a job's customer and number.
+    pub customer: Option<String>,
+    pub job_number: Option<String>,
+    /// A part's material, exactly.
+    pub material: Option<String>,
+    /// A cell's `active`.
+    pub active: Option<bool>,
+    /// A resource's `type`.
+    pub resource_type: Option<String>,
+    pub sort: Sort,
     pub limit: i64,
     pub offset: i64,
 }
@@ -35,6 +55,12 @@ impl Default for ListQuery {
             search: None,
             parent_id: None,
             cell_id: None,
+            customer: None,
+            job_number: None,
+            material: None,
+            active: None,
+            resource_type: None,
+            sort: Sort { field: "id", descending: false },
             limit: DEFAULT_LIMIT,
             offset: 0,
         }
@@ -43,23 +69,49 @@ impl Default for ListQuery {
 
 /// The query parameters an entity's list accepts.
 pub fn list_parameters(entity: ErpEntity) -> Vec<&'static str> {
-    let mut names = vec!["external_source", "external_id", "search", "limit", "offset", "id"];
+    let mut names = vec!["external_source", "external_id", "search", "limit", "offset", "id", "sort", "order"];
     match entity {
-        ErpEntity::Job | ErpEntity::Resource => names.push("status"),
-        ErpEntity::Part => names.push("job_id"),
-        ErpEntity::Operation => names.extend(["part_id", "cell_id"]),
-        ErpEntity::Cell | ErpEntity::Operator => {}
+        ErpEntity::Job => names.extend(["status", "customer", "job_number"]),
+        ErpEntity::Resource => names.extend(["status", "type"]),
+        ErpEntity::Part => names.extend(["job_id", "status", "material"]),
+        ErpEntity::Operation => names.extend(["part_id", "cell_id", "status"]),
+        ErpEntity::Cell => names.push("active"),
+        ErpEntity::Operator => {}
     }
     names
+}
+
+/// The fields a list of `entity` sorts by (`sort=`): `created_at` and `updated_at` on every
+/// entity, and the entity's own.
+pub fn sort_fields(entity: ErpEntity) -> &'static [&'static str] {
+    match entity {
+        ErpEntity::Job => &["created_at", "updated_at", "due_date", "priority", "job_number", "customer", "status"],
+        ErpEntity::Part => &["created_at", "updated_at", "part_number", "quantity", "status"],
+        ErpEntity::Operation => {
+            &["created_at", "updated_at", "sequence", "operation_name", "status", "planned_start", "planned_end"]
+        }
+        ErpEntity::Cell => &["created_at", "updated_at", "name", "sequence"],
+        ErpEntity::Resource => &["created_at", "updated_at", "name", "type", "status"],
+        ErpEntity::Operator => &["created_at", "updated_at", "name", "employee_number"],
+    }
 }
 
 /// The statuses an entity's `status` filter accepts, if it has one.
 fn statuses(entity: ErpEntity) -> Option<&'static [&'static str]> {
     match entity {
-        ErpEntity::Job => Some(JOB_STATUSES),
+        ErpEntity::Job | ErpEntity::Part | ErpEntity::Operation => Some(JOB_STATUSES),
         ErpEntity::Resource => Some(RESOURCE_STATUSES),
         _ => None,
     }
+}
+
+/// `value` as one of `allowed`, in any case (SPEC rule 5), or the error that lists them.
+fn one_of(key: &str, value: &str, allowed: &'static [&'static str]) -> Result<&'static str, FieldError> {
+    allowed
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(value.trim()))
+        .copied()
+        .ok_or_else(|| FieldError::new(key, format!("must be one of: {}", allowed.join(", "))))
 }
 
 /// Parses query parameters (already percent-decoded); `id` is the caller's business.
@@ -97,14 +149,29 @@ pub fn parse_list_query(entity: ErpEntity, pairs: &[(String, String)]) -> Result
             "external_source" => query.external_source = Some(value.clone()),
             "external_id" => query.external_id = Some(value.clone()),
             "search" => query.search = Some(crate::text::fold(value)),
-            "status" => {
-                let allowed = statuses(entity).unwrap_or_default();
-                if allowed.contains(&value.as_str()) {
-                    query.status = Some(value.clone());
-                } else {
-                    errors.push(FieldError::new("status", format!("must be one of: {}", allowed.join(", "))));
-                }
-            }
+            "status" => match one_of("status", value, statuses(entity).unwrap_or_default()) {
+                Ok(status) => query.status = Some(status.to_owned()),
+                Err(error) => errors.push(error),
+            },
+            "type" => match one_of("type", value, RESOURCE_TYPES) {
+                Ok(kind) => query.resource_type = Some(kind.to_owned()),
+                Err(error) => errors.push(error),
+            },
+            "active" => match one_of("active", value, &["true", "false"]) {
+                Ok(active) => query.active = Some(active == "true"),
+                Err(error) => errors.push(error),
+            },
+            "customer" => query.customer = Some(crate::text::fold(value)),
+            "job_number" => query.job_number = Some(crate::text::fold(value)),
+            "material" => query.material = Some(value.clone()),
+            "sort" => match one_of("sort", value, sort_fields(entity)) {
+                Ok(field) => query.sort.field = field,
+                Err(error) => errors.push(error),
+            },
+            "order" => match one_of("order", value, &["asc", "desc"]) {
+                Ok(order) => query.sort.descending = order == "desc",
+                Err(error) => errors.push(error),
+            },
             "limit" => match value.parse::<i64>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => query.limit = n,
                 _ => errors.push(FieldError::new("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
@@ -140,5 +207,14 @@ mod tests {
         let bad = parse_list_query(ErpEntity::Cell, &pairs(&[("status", "x"), ("limit", "1001"), ("colour", "red")]))
             .unwrap_err();
         assert_eq!(bad.0.len(), 3);
+    }
+
+    #[test]
+    fn sorts_by_a_listed_field_in_either_order() {
+        let q = parse_list_query(ErpEntity::Job, &pairs(&[("sort", "Due_Date"), ("order", "DESC")])).unwrap();
+        assert_eq!(q.sort, Sort { field: "due_date", descending: true });
+        let bad = parse_list_query(ErpEntity::Cell, &pairs(&[("sort", "colour"), ("order", "up")])).unwrap_err();
+        assert_eq!(bad.0[0].message, "must be one of: created_at, updated_at, name, sequence");
+        assert_eq!(bad.0[1].message, "must be one of: asc, desc");
     }
 }

@@ -57,6 +57,9 @@ pub struct Job {
     pub due_date: Option<NaiveDate>,
     pub priority: Option<i64>,
     pub notes: Option<String>,
+    /// The JSON object the client keeps with the job.
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<serde_json::Value>,
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -76,6 +79,10 @@ pub struct Part {
     pub material: Option<String>,
     pub quantity: i64,
     pub notes: Option<String>,
+    /// A rush order, dispatched first.
+    pub is_bullet_card: bool,
+    pub drawing_no: Option<String>,
+    pub cnc_program_name: Option<String>,
     /// `not_started`, `in_progress`, `on_hold` or `completed`; rolled up from its operations.
     pub status: String,
     pub created_at: DateTime<Utc>,
@@ -90,8 +97,9 @@ pub struct Operation {
     pub id: Uuid,
     pub part_id: Uuid,
     pub part_external_id: String,
-    pub cell_id: Uuid,
-    pub cell_name: String,
+    /// None while the operation has no cell yet (made without an ERP).
+    pub cell_id: Option<Uuid>,
+    pub cell_name: Option<String>,
     pub external_id: String,
     pub external_source: String,
     pub operation_name: String,
@@ -99,7 +107,16 @@ pub struct Operation {
     #[serde(serialize_with = "decimal_number")]
     #[schema(value_type = Option<f64>)]
     pub estimated_time_minutes: Option<Decimal>,
+    /// The same value as `estimated_time_minutes`, under the name the reference's clients read.
+    #[serde(serialize_with = "decimal_number")]
+    #[schema(value_type = Option<f64>)]
+    pub estimated_time: Option<Decimal>,
     pub notes: Option<String>,
+    /// How far along it is, 0 to 100, as planning reports it.
+    pub completion_percentage: Option<i64>,
+    pub assigned_operator_id: Option<Uuid>,
+    pub planned_start: Option<DateTime<Utc>>,
+    pub planned_end: Option<DateTime<Utc>>,
     /// `not_started`, `in_progress`, `on_hold` or `completed`; moved only by the lifecycle.
     pub status: String,
     /// Totals of the operation's quantity ledger.

@@ -5,6 +5,7 @@ mod bulk_sync;
 mod diff;
 mod get;
 mod list;
+mod records;
 pub(crate) mod responses;
 mod sync;
 
@@ -12,7 +13,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::routing::{get, post, put};
+use axum::routing::{MethodRouter, get, post, put};
 use takt_domain::erp::ErpEntity;
 
 use crate::AppState;
@@ -51,6 +52,18 @@ pub fn routes() -> Router<Arc<AppState>> {
                 }),
             );
     }
+    for entity in ErpEntity::ALL.into_iter().filter(|e| *e != ErpEntity::Operator) {
+        let base = format!("/api-{}", entity.plural());
+        router = router
+            .route(
+                &base,
+                post(move |State(s): State<Arc<AppState>>, caller: Caller, JsonBody(body): JsonBody| {
+                    records::create(entity, s, caller, body)
+                })
+                .merge(by_query(entity)),
+            )
+            .route(&format!("{base}/{{id}}"), by_path(entity));
+    }
     router
         .route(
             "/api-erp-sync/diff",
@@ -67,4 +80,32 @@ pub fn routes() -> Router<Arc<AppState>> {
                  JsonBody(body): JsonBody| { diff::diff_of(s, caller, entity, body) },
             ),
         )
+}
+
+/// `PATCH`, `PUT` and `DELETE` of one record named by `?id=`.
+fn by_query(entity: ErpEntity) -> MethodRouter<Arc<AppState>> {
+    let update = move |State(s): State<Arc<AppState>>,
+                       caller: Caller,
+                       Query(q): Query<Vec<(String, String)>>,
+                       JsonBody(body): JsonBody| async move {
+        records::update(entity, s, caller, records::id_parameter(&q)?, body).await
+    };
+    axum::routing::patch(update).put(update).delete(
+        move |State(s): State<Arc<AppState>>, caller: Caller, Query(q): Query<Vec<(String, String)>>| async move {
+            records::delete(entity, s, caller, records::id_parameter(&q)?).await
+        },
+    )
+}
+
+/// `PATCH`, `PUT` and `DELETE` of one record named by `/{id}`.
+fn by_path(entity: ErpEntity) -> MethodRouter<Arc<AppState>> {
+    let update = move |State(s): State<Arc<AppState>>,
+                       caller: Caller,
+                       PathParam(id): PathParam<String>,
+                       JsonBody(body): JsonBody| { records::update(entity, s, caller, id, body) };
+    axum::routing::patch(update).put(update).delete(
+        move |State(s): State<Arc<AppState>>, caller: Caller, PathParam(id): PathParam<String>| {
+            records::delete(entity, s, caller, id)
+        },
+    )
 }

@@ -84,8 +84,16 @@ pub(super) fn erp_paths(
                 "limit" => (Kind::Integer { min: 1, max: query::MAX_LIMIT }, "Page size, default 100."),
                 "offset" => (Kind::Integer { min: 0, max: i64::MAX }, "Records to skip."),
                 "search" => (Kind::Text { max_bytes: 255 }, "Case-insensitive substring of the names."),
-                "status" if entity == ErpEntity::Job => (Kind::Enum(takt_domain::erp::JOB_STATUSES), ""),
-                "status" => (Kind::Enum(takt_domain::erp::RESOURCE_STATUSES), ""),
+                "status" if entity == ErpEntity::Resource => (Kind::Enum(takt_domain::erp::RESOURCE_STATUSES), ""),
+                "status" => (Kind::Enum(takt_domain::erp::JOB_STATUSES), "Any case."),
+                "type" => (Kind::Enum(takt_domain::erp::RESOURCE_TYPES), "Any case."),
+                "active" => (Kind::Bool, ""),
+                "customer" | "job_number" => (Kind::Text { max_bytes: 255 }, "Case-insensitive substring."),
+                "sort" => (
+                    Kind::Enum(query::sort_fields(entity)),
+                    "Order by this field (empty values last); ties by creation.",
+                ),
+                "order" => (Kind::Enum(&["asc", "desc"]), "Default asc."),
                 "id" => (Kind::Uuid, "Read this one record, as GET /{id} does; not combined with other parameters."),
                 "job_id" | "part_id" | "cell_id" => (Kind::Uuid, "A Takt id."),
                 _ => (Kind::Text { max_bytes: 255 }, "Exact match."),
@@ -137,9 +145,101 @@ pub(super) fn erp_paths(
             .path(format!("{base}/bulk-sync"), PathItem::new(HttpMethod::Post, bulk))
             .path(base.clone(), PathItem::new(HttpMethod::Get, list))
             .path(format!("{base}/{{id}}"), PathItem::new(HttpMethod::Get, get));
+        if entity != ErpEntity::Operator {
+            paths = record_paths(paths, entity, &base, &op_id);
+        }
     }
     let (paths, components) = diff_paths(paths, components, prefix);
     (paths, components)
+}
+
+/// Records without an ERP: `POST` creates, `PATCH`/`PUT` and `DELETE` by `?id=` or `/{id}`.
+fn record_paths(
+    mut paths: PathsBuilder,
+    entity: ErpEntity,
+    base: &str,
+    op_id: &dyn Fn(&str) -> String,
+) -> PathsBuilder {
+    let record = record_name(entity);
+    let request = reference(&format!("{record}SyncRequest"));
+    let one = success(reference(record));
+    let id = |at: ParameterIn| {
+        ParameterBuilder::new()
+            .name("id")
+            .parameter_in(at)
+            .required(Required::True)
+            .schema(Some(kind_schema(Kind::Uuid, "The record's Takt id.")))
+            .build()
+    };
+    let create = OperationBuilder::new()
+        .tag(ERP_TAG)
+        .operation_id(Some(op_id("create")))
+        .summary(Some(format!("Create one {}", entity.singular())))
+        .description(Some(
+            "Like a sync, but the sync key may be left out: external_id defaults to the new record's id, \
+             external_source to the parent's (nested) or `takt`; a sync key that exists is taken (409). A job \
+             carries nested parts[].operations[], written in one transaction; an operation may name no cell yet.",
+        ))
+        .request_body(json_body(request.clone(), "The record."))
+        .response("201", response("Created: the record, id first, nested children in order.", one.clone()));
+    let create = with_auth_errors(
+        create,
+        &[
+            (400, "Body is not JSON, or wrong content type."),
+            (404, "A referenced record does not exist."),
+            (409, "A unique value or the sync key is taken."),
+            (422, "Invalid fields, listed by JSON path."),
+        ],
+    );
+    let update = |name: &str, at: ParameterIn| {
+        let op = OperationBuilder::new()
+            .tag(ERP_TAG)
+            .operation_id(Some(op_id(name)))
+            .summary(Some(format!("Update the fields given of one {}", entity.singular())))
+            .description(Some(
+                "A field left out keeps its value, null clears an optional one; the sync key and nested children \
+                 are not changed here. A status other than the record's is 409 STATUS_BY_LIFECYCLE.",
+            ))
+            .parameter(id(at))
+            .request_body(json_body(request.clone(), "The fields to change (none is required)."))
+            .response("200", response("The record as it now is.", one.clone()));
+        with_auth_errors(
+            op,
+            &[
+                (404, "No such record in this tenant, or a referenced record does not exist."),
+                (409, "A unique value is taken, or the status is the lifecycle's."),
+                (422, "Invalid fields, listed by JSON path."),
+            ],
+        )
+    };
+    let delete = |name: &str, at: ParameterIn| {
+        let op = OperationBuilder::new()
+            .tag(ERP_TAG)
+            .operation_id(Some(op_id(name)))
+            .summary(Some(format!("Delete one {} (softly)", entity.singular())))
+            .description(Some(
+                "The record leaves lists and reads and keeps its history; a job takes its parts and operations, a \
+                 part its operations. A later sync of its sync key brings it back with the same id.",
+            ))
+            .parameter(id(at))
+            .response(
+                "200",
+                response(
+                    "Deleted: {\"id\", \"deleted\": true}.",
+                    success(ObjectBuilder::new().schema_type(Type::Object).into()),
+                ),
+            );
+        with_auth_errors(op, &[(404, "No such record in this tenant."), (422, "No id.")])
+    };
+    let mut by_query = PathItem::new(HttpMethod::Post, create);
+    by_query.patch = Some(update("update", ParameterIn::Query).build());
+    by_query.put = Some(update("replaceFields", ParameterIn::Query).build());
+    by_query.delete = Some(delete("delete", ParameterIn::Query).build());
+    let mut by_path = PathItem::new(HttpMethod::Patch, update("updateById", ParameterIn::Path));
+    by_path.put = Some(update("replaceFieldsById", ParameterIn::Path).build());
+    by_path.delete = Some(delete("deleteById", ParameterIn::Path).build());
+    paths = paths.path(base, by_query).path(format!("{base}/{{id}}"), by_path);
+    paths
 }
 
 /// `POST /api-erp-sync/diff` and `/api-erp-sync/diff/{entity}`.

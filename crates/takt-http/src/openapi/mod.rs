@@ -92,6 +92,10 @@ fn kind_schema(kind: Kind, doc: &str) -> RefOr<Schema> {
         Kind::Color => described(string.pattern(Some("^#[0-9a-fA-F]{6}$")), doc),
         Kind::Uuid => described(string.format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))), doc),
         Kind::Enum(values) => described(string.enum_values(Some(values.iter().copied())), doc),
+        Kind::JsonObject { max_bytes } => described(
+            ObjectBuilder::new().schema_type(Type::Object),
+            &format!("{doc} At most {max_bytes} bytes serialized."),
+        ),
         Kind::Objects { fields, max_items } => {
             let items = object_schema(fields, NESTED_RELAXED);
             let doc = format!("{doc} At most {max_items}.");

@@ -96,7 +96,7 @@ pub fn column_type(kind: Kind, reference: bool) -> ColumnType {
         Kind::Date => Date,
         Kind::Timestamp => Timestamp,
         Kind::Uuid => Uuid,
-        Kind::Objects { .. } => unreachable!("master data has no nested objects"),
+        Kind::Objects { .. } | Kind::JsonObject { .. } => unreachable!("master data has no nested objects"),
     }
 }
 
@@ -343,7 +343,9 @@ mod tests {
                 "due_date",
                 "priority",
                 "notes",
+                "metadata",
                 "status",
+                "deleted_at",
                 "created_at",
                 "updated_at"
             ]

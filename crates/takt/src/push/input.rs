@@ -204,6 +204,9 @@ fn typed(kind: Kind, cell: &str) -> Result<Value, String> {
         Kind::Bool if cell.eq_ignore_ascii_case("true") => Ok(Value::Bool(true)),
         Kind::Bool if cell.eq_ignore_ascii_case("false") => Ok(Value::Bool(false)),
         Kind::Bool => Err(format!("must be true or false, not {cell:?}")),
+        Kind::JsonObject { .. } => {
+            serde_json::from_str(cell).map_err(|_| format!("must be a JSON object, not {cell:?}"))
+        }
         _ => Ok(Value::String(cell.to_owned())),
     }
 }

@@ -10,7 +10,7 @@ use super::write::{Changed, Writer, unique_conflict};
 use crate::StoreError;
 use crate::sql::Tx;
 
-impl Writer {
+impl Writer<'_> {
     pub(super) async fn cells<T: Tx>(
         &self,
         tx: &mut T,

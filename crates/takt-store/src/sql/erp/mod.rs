@@ -5,12 +5,15 @@
 
 mod diff;
 mod flat;
+mod manage;
 mod read;
+mod resolve;
 pub(super) mod tables;
 mod upsert;
 mod write;
 
 pub use diff::rehearse_bulk;
+pub use manage::{create, delete};
 pub(crate) use read::by_ids;
 pub use read::{get, list};
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use takt_domain::erp::ErpEntity;
-use takt_domain::erp::query::ListQuery;
+use takt_domain::erp::query::{ListQuery, Sort};
 use takt_domain::erp::records::{ErpRecord, Operation, Part};
 use uuid::Uuid;
 
@@ -20,6 +20,7 @@ fn where_clause(table: &Table, tenant: TenantId, query: &ListQuery) -> Query {
     let a = table.alias;
     let mut q = Query::new(format!(" WHERE {a}.tenant_id = "));
     q.bind(tenant.0);
+    q.push(&live(table));
     if let Some(source) = &query.external_source {
         q.push(&format!(" AND {a}.external_source = ")).bind(source.as_str());
     }
@@ -35,6 +36,36 @@ fn where_clause(table: &Table, tenant: TenantId, query: &ListQuery) -> Query {
     if let (Some(cell), Some(column)) = (query.cell_id, table.cell_column) {
         q.push(&format!(" AND {column} = ")).bind(cell);
     }
+    let substring = |q: &mut Query, column: &str, folded: &str| {
+        let pattern = format!("%{}%", like_literal(folded));
+        q.push(&format!(" AND {a}.{column} LIKE ")).bind(pattern.as_str()).push(" ESCAPE '\\'");
+    };
+    match table.entity {
+        ErpEntity::Job => {
+            if let Some(customer) = &query.customer {
+                substring(&mut q, "customer_folded", customer);
+            }
+            if let Some(number) = &query.job_number {
+                substring(&mut q, "job_number_folded", number);
+            }
+        }
+        ErpEntity::Part => {
+            if let Some(material) = &query.material {
+                q.push(&format!(" AND {a}.material = ")).bind(material.as_str());
+            }
+        }
+        ErpEntity::Cell => {
+            if let Some(active) = query.active {
+                q.push(&format!(" AND {a}.active = ")).bind(active);
+            }
+        }
+        ErpEntity::Resource => {
+            if let Some(kind) = &query.resource_type {
+                q.push(&format!(" AND {a}.type = ")).bind(kind.as_str());
+            }
+        }
+        ErpEntity::Operation | ErpEntity::Operator => {}
+    }
     if let Some(search) = &query.search {
         let pattern = format!("%{}%", like_literal(search));
         q.push(" AND (");
@@ -47,6 +78,11 @@ fn where_clause(table: &Table, tenant: TenantId, query: &ListQuery) -> Query {
         q.push(")");
     }
     q
+}
+
+/// The condition that leaves deleted records out (empty for a table without soft delete).
+pub(super) fn live(table: &Table) -> String {
+    if table.soft_deletes() { format!(" AND {}.deleted_at IS NULL", table.alias) } else { String::new() }
 }
 
 fn with_where(head: String, filter: &Query) -> Query {
@@ -71,10 +107,23 @@ pub async fn list<T: Tx>(
         .transpose()?
         .unwrap_or(0);
     let mut q = with_where(format!("SELECT {}", table.select()), &filter);
-    q.push(&format!(" ORDER BY {}.id LIMIT ", table.alias)).bind(query.limit).push(" OFFSET ").bind(query.offset);
+    q.push(&order_by(table, query.sort)).push(" LIMIT ").bind(query.limit).push(" OFFSET ").bind(query.offset);
     let rows = tx.fetch_all(&q).await?;
     let items = rows.iter().map(|row| table.read(row)).collect::<Result<Vec<_>, _>>()?;
     Ok(Page { items, total })
+}
+
+/// `ORDER BY` the sort field (its folded twin for text, so that case does not order), empty
+/// values last, then by id (creation order) in the same direction.
+fn order_by(table: &Table, sort: Sort) -> String {
+    let a = table.alias;
+    let direction = if sort.descending { "DESC" } else { "ASC" };
+    let column = match sort.field {
+        "id" => return format!(" ORDER BY {a}.id {direction}"),
+        "created_at" | "updated_at" => sort.field,
+        field => table.column(field).folded.unwrap_or(field),
+    };
+    format!(" ORDER BY {a}.{column} {direction} NULLS LAST, {a}.id {direction}")
 }
 
 /// Records of one entity by id, as lists show them (without children).
@@ -110,8 +159,9 @@ pub async fn get<T: Tx>(
 ) -> Result<Option<ErpRecord>, StoreError> {
     let table = table(entity);
     let a = table.alias;
-    let q =
-        Query::new(format!("SELECT {} WHERE {a}.tenant_id = $1 AND {a}.id = $2", table.select())).arg(tenant.0).arg(id);
+    let q = Query::new(format!("SELECT {} WHERE {a}.tenant_id = $1 AND {a}.id = $2{}", table.select(), live(table)))
+        .arg(tenant.0)
+        .arg(id);
     let Some(row) = tx.fetch_optional(&q).await? else { return Ok(None) };
     let mut record = table.read(&row)?;
     match &mut record {
@@ -124,9 +174,12 @@ pub async fn get<T: Tx>(
 
 async fn parts_of_job<T: Tx>(tx: &mut T, tenant: TenantId, job_id: Uuid) -> Result<Vec<Part>, StoreError> {
     let table = table(ErpEntity::Part);
-    let q = Query::new(format!("SELECT {} WHERE p.tenant_id = $1 AND p.job_id = $2 ORDER BY p.id", table.select()))
-        .arg(tenant.0)
-        .arg(job_id);
+    let q = Query::new(format!(
+        "SELECT {} WHERE p.tenant_id = $1 AND p.job_id = $2 AND p.deleted_at IS NULL ORDER BY p.id",
+        table.select()
+    ))
+    .arg(tenant.0)
+    .arg(job_id);
     let mut parts: Vec<Part> = Vec::new();
     for row in tx.fetch_all(&q).await? {
         let ErpRecord::Part(part) = table.read(&row)? else { unreachable!() };
@@ -149,7 +202,8 @@ async fn operations_of<T: Tx>(
 ) -> Result<Vec<Operation>, StoreError> {
     let table = table(ErpEntity::Operation);
     let q = Query::new(format!(
-        "SELECT {} WHERE o.tenant_id = $1 AND {column} = $2 ORDER BY o.sequence NULLS LAST, o.id",
+        "SELECT {} WHERE o.tenant_id = $1 AND {column} = $2 AND o.deleted_at IS NULL \
+         ORDER BY o.sequence NULLS LAST, o.id",
         table.select()
     ))
     .arg(tenant.0)

@@ -29,6 +29,9 @@ pub(crate) enum Write {
     OnCreate(Value),
     /// Selected from a joined table (`j.external_id`); never written.
     Joined(&'static str),
+    /// Set when the record is deleted; every sync or update clears it (a sync brings a deleted
+    /// record back). Not part of the record.
+    Deleted,
 }
 
 /// One column of an ERP table.
@@ -58,6 +61,9 @@ const fn on_create(name: &'static str, ty: ColumnType, value: Value) -> Col {
 /// The execution status of a job, part or operation: `not_started` when synced, moved only by
 /// the lifecycle.
 const STATUS: Col = on_create("status", Text, Value::Text("not_started"));
+
+/// When the record was deleted (soft delete); `NULL` while it lives.
+const DELETED_AT: Col = Col { name: "deleted_at", ty: Timestamp, folded: None, write: Write::Deleted };
 
 const fn joined(name: &'static str, source: &'static str) -> Col {
     Col { name, ty: Text, folded: None, write: Write::Joined(source) }
@@ -119,6 +125,7 @@ const CELLS: Table = Table {
         optional("wip_limit", Int, Value::Null),
         optional("enforce_sequence", Bool, Value::Bool(false)),
         optional("capacity_hours_per_day", Decimal, Value::Null),
+        DELETED_AT,
     ],
     search: &["name_folded"],
     status: false,
@@ -154,6 +161,7 @@ const RESOURCES: Table = Table {
         optional("identifier", Text, Value::Null).folded("identifier_folded"),
         optional("location", Text, Value::Null),
         optional("status", Text, Value::Null),
+        DELETED_AT,
     ],
     search: &["name_folded", "identifier_folded"],
     status: true,
@@ -187,7 +195,9 @@ const JOBS: Table = Table {
         optional("due_date", Date, Value::Null),
         optional("priority", Int, Value::Null),
         optional("notes", Text, Value::Null),
+        optional("metadata", Text, Value::Null),
         STATUS,
+        DELETED_AT,
     ],
     search: &["job_number_folded", "customer_folded"],
     status: true,
@@ -203,6 +213,7 @@ const JOBS: Table = Table {
             due_date: r.get("due_date")?,
             priority: r.get("priority")?,
             notes: r.get("notes")?,
+            metadata: r.json("metadata")?,
             status: r.get("status")?,
             created_at: r.get("created_at")?,
             updated_at: r.get("updated_at")?,
@@ -223,7 +234,11 @@ const PARTS: Table = Table {
         optional("material", Text, Value::Null),
         optional("quantity", Int, Value::Int(1)),
         optional("notes", Text, Value::Null),
+        optional("is_bullet_card", Bool, Value::Bool(false)),
+        optional("drawing_no", Text, Value::Null),
+        optional("cnc_program_name", Text, Value::Null),
         STATUS,
+        DELETED_AT,
     ],
     search: &["part_number_folded"],
     status: true,
@@ -240,6 +255,9 @@ const PARTS: Table = Table {
             material: r.get("material")?,
             quantity: r.get("quantity")?,
             notes: r.get("notes")?,
+            is_bullet_card: r.get("is_bullet_card")?,
+            drawing_no: r.get("drawing_no")?,
+            cnc_program_name: r.get("cnc_program_name")?,
             status: r.get("status")?,
             created_at: r.get("created_at")?,
             updated_at: r.get("updated_at")?,
@@ -252,7 +270,7 @@ const OPERATIONS: Table = Table {
     entity: ErpEntity::Operation,
     name: "operations",
     alias: "o",
-    joins: " JOIN parts p ON p.id = o.part_id JOIN cells c ON c.id = o.cell_id",
+    joins: " JOIN parts p ON p.id = o.part_id LEFT JOIN cells c ON c.id = o.cell_id",
     columns: &[
         given("part_id", Uuid),
         joined("part_external_id", "p.external_id"),
@@ -262,6 +280,10 @@ const OPERATIONS: Table = Table {
         optional("sequence", Int, Value::Null),
         optional("estimated_time_minutes", Decimal, Value::Null),
         optional("notes", Text, Value::Null),
+        optional("completion_percentage", Int, Value::Null),
+        optional("assigned_operator_id", Uuid, Value::Null),
+        optional("planned_start", Timestamp, Value::Null),
+        optional("planned_end", Timestamp, Value::Null),
         STATUS,
         on_create("quantity_good", Int, Value::Int(0)),
         on_create("quantity_scrap", Int, Value::Int(0)),
@@ -269,6 +291,7 @@ const OPERATIONS: Table = Table {
         on_create("actual_time_seconds", Int, Value::Int(0)),
         on_create("held_from", Text, Value::Null),
         on_create("held_at", Timestamp, Value::Null),
+        DELETED_AT,
     ],
     search: &["operation_name_folded"],
     status: true,
@@ -286,7 +309,12 @@ const OPERATIONS: Table = Table {
             operation_name: r.get("operation_name")?,
             sequence: r.get("sequence")?,
             estimated_time_minutes: r.get("estimated_time_minutes")?,
+            estimated_time: r.get("estimated_time_minutes")?,
             notes: r.get("notes")?,
+            completion_percentage: r.get("completion_percentage")?,
+            assigned_operator_id: r.get("assigned_operator_id")?,
+            planned_start: r.get("planned_start")?,
+            planned_end: r.get("planned_end")?,
             status: r.get("status")?,
             quantity_good: r.get("quantity_good")?,
             quantity_scrap: r.get("quantity_scrap")?,
@@ -333,6 +361,11 @@ const LEADING: [&str; 3] = ["id", "external_id", "external_source"];
 const TRAILING: [&str; 2] = ["created_at", "updated_at"];
 
 impl Table {
+    /// Whether the table's records are deleted softly (all but operators').
+    pub(crate) fn soft_deletes(&self) -> bool {
+        self.columns.iter().any(|c| c.write == Write::Deleted)
+    }
+
     /// The names a row of [`Table::select`] holds, in order.
     fn selected(&self) -> impl Iterator<Item = &'static str> + '_ {
         LEADING.into_iter().chain(self.columns.iter().map(|c| c.name)).chain(TRAILING)
@@ -406,6 +439,13 @@ impl Named<'_> {
             .ok_or_else(|| DbError::Decode(format!("{} selects no column {name}", self.table.name)))?;
         T::read(self.row, index)
     }
+
+    /// A text column holding JSON (a job's `metadata`), parsed.
+    pub(crate) fn json(&self, name: &str) -> Result<Option<serde_json::Value>, DbError> {
+        self.get::<Option<String>>(name)?
+            .map(|text| serde_json::from_str(&text).map_err(|e| DbError::Decode(format!("{name}: {e}"))))
+            .transpose()
+    }
 }
 
 #[cfg(test)]
@@ -417,7 +457,8 @@ mod tests {
         assert_eq!(
             table(ErpEntity::Part).select(),
             "p.id, p.external_id, p.external_source, p.job_id, j.external_id AS job_external_id, p.part_number, \
-             p.material, p.quantity, p.notes, p.status, p.created_at, p.updated_at FROM parts p JOIN jobs j ON j.id = p.job_id"
+             p.material, p.quantity, p.notes, p.is_bullet_card, p.drawing_no, p.cnc_program_name, p.status, \
+             p.deleted_at, p.created_at, p.updated_at FROM parts p JOIN jobs j ON j.id = p.job_id"
         );
     }
 }

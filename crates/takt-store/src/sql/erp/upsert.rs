@@ -1,6 +1,6 @@
 //! Writing rows of one table on their sync keys, many at a time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use takt_domain::text::fold;
 
@@ -24,15 +24,25 @@ pub(super) struct Columns {
     names: Vec<&'static str>,
     values: Vec<Param>,
     update: Vec<&'static str>,
+    /// Columns only Takt moves that a request gave: a new row holds the value given, a stored
+    /// row must already hold it.
+    kept: Vec<&'static str>,
 }
 
 impl Columns {
     /// The columns of a row of `table`, holding those set only on create.
     pub(super) fn new(table: &'static Table) -> Columns {
-        let mut columns = Columns { table, names: Vec::new(), values: Vec::new(), update: Vec::new() };
+        let mut columns =
+            Columns { table, names: Vec::new(), values: Vec::new(), update: Vec::new(), kept: Vec::new() };
         for col in table.columns {
-            if let Write::OnCreate(value) = col.write {
-                columns.push(col, col.param(value), false);
+            match col.write {
+                Write::OnCreate(value) => {
+                    columns.push(col, col.param(value), false);
+                }
+                Write::Deleted => {
+                    columns.push(col, Param::Null(col.ty.sql_type()), true);
+                }
+                _ => {}
             }
         }
         columns
@@ -57,6 +67,16 @@ impl Columns {
         }
     }
 
+    /// A column only Takt moves (a status), as a request gave it: the value of a new row, and
+    /// the value a stored row must already hold (see [`Plan::moved_by_takt`]).
+    pub(super) fn initial(&mut self, name: &'static str, value: Option<&str>) -> &mut Self {
+        let Some(value) = value else { return self };
+        let index = self.names.iter().position(|n| *n == name).unwrap_or_else(|| panic!("{name} is not set on create"));
+        self.values[index] = Param::Text(value.to_owned());
+        self.kept.push(name);
+        self
+    }
+
     /// A column and its folded twin, if it has one.
     fn push(&mut self, col: &'static Col, value: Param, update: bool) -> &mut Self {
         let folded = col.folded.map(|twin| match &value {
@@ -76,6 +96,11 @@ impl Columns {
     /// Whether two rows can share one statement: same columns, same columns updated.
     fn same_shape(&self, other: &Columns) -> bool {
         self.names == other.names && self.update == other.update
+    }
+
+    /// The columns a stored row must already hold, with their values.
+    fn kept(&self) -> impl Iterator<Item = (&'static str, &Param)> {
+        self.names.iter().zip(&self.values).filter(|(name, _)| self.kept.contains(name)).map(|(n, v)| (*n, v))
     }
 
     /// The columns an update overwrites, with their values.
@@ -98,6 +123,16 @@ pub(super) struct Upsert<'a> {
 pub(super) struct Owned {
     pub row: usize,
     pub parent: Uuid,
+}
+
+/// A stored row that a request gives another value of a column only Takt moves: its place in
+/// the rows, the column, and the value the row holds.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Kept {
+    pub row: usize,
+    pub column: &'static str,
+    pub held: Param,
+    pub given: Param,
 }
 
 /// The most rows one statement carries, and the most parameters (both engines take 32766).
@@ -127,6 +162,10 @@ pub(super) struct Plan<'a, 'k> {
     changes: Vec<bool>,
     /// The first row nested in another parent than the one that holds it.
     owned: Option<Owned>,
+    /// The first stored row given another value of a column only Takt moves.
+    kept: Option<Kept>,
+    /// Whether each row's stored record is deleted (the write brings it back).
+    deleted: Vec<bool>,
 }
 
 /// Looks up the stored rows and decides which rows change.
@@ -141,7 +180,7 @@ pub(super) async fn plan<'a, 'k, T: Tx>(
 ) -> Result<Plan<'a, 'k>, DbError> {
     let mut columns: Vec<(&'static str, SqlType)> = Vec::new();
     for row in rows {
-        for (name, value) in row.columns.updates() {
+        for (name, value) in row.columns.updates().chain(row.columns.kept()) {
             if !columns.iter().any(|(n, _)| *n == name) {
                 columns.push((name, value.sql_type()));
             }
@@ -175,11 +214,29 @@ pub(super) async fn plan<'a, 'k, T: Tx>(
         }
     }
     let stored: Vec<Option<Uuid>> = rows.iter().map(|row| current.get(row.key).map(|(id, _)| *id)).collect();
+    let deleted: Vec<bool> = rows
+        .iter()
+        .map(|row| {
+            current
+                .get(row.key)
+                .and_then(|(_, values)| values.get("deleted_at"))
+                .is_some_and(|held| !matches!(held, Param::Null(_)))
+        })
+        .collect();
     let mut changes = Vec::with_capacity(rows.len());
     let mut owned = None;
+    let mut kept = None;
     for (index, row) in rows.iter().enumerate() {
         if let (Some(column), Some((_, values)), None) = (row.owner, current.get(row.key), owned) {
             owned = moved(row, column, values).map(|parent| Owned { row: index, parent });
+        }
+        if let (Some((_, values)), None) = (current.get(row.key), &kept) {
+            kept = row.columns.kept().find_map(|(column, given)| match values.get(column) {
+                Some(held) if !given.stores_as(held) => {
+                    Some(Kept { row: index, column, held: held.clone(), given: given.clone() })
+                }
+                _ => None,
+            });
         }
         let changed = match current.get_mut(row.key) {
             None => {
@@ -200,7 +257,7 @@ pub(super) async fn plan<'a, 'k, T: Tx>(
         };
         changes.push(changed);
     }
-    Ok(Plan { table, tenant, rows, stored, changes, owned })
+    Ok(Plan { table, tenant, rows, stored, changes, owned, kept, deleted })
 }
 
 /// The parent a row holds in `column`, if it is another than the one the row gives.
@@ -218,6 +275,21 @@ impl Plan<'_, '_> {
         self.owned
     }
 
+    /// The first stored row given another value of a column only Takt moves, if any.
+    pub(super) fn moved_by_takt(&self) -> Option<&Kept> {
+        self.kept.as_ref()
+    }
+
+    /// Whether each row's stored record is deleted, which writing it undoes.
+    pub(super) fn restores(&self) -> Vec<bool> {
+        self.deleted.clone()
+    }
+
+    /// The first row whose sync key is stored already, if any.
+    pub(super) fn first_stored(&self) -> Option<usize> {
+        self.stored.iter().position(Option::is_some)
+    }
+
     /// The ids of stored rows that the plan changes.
     pub(super) fn updated_ids(&self) -> Vec<Uuid> {
         let mut ids: Vec<Uuid> =
@@ -232,7 +304,13 @@ impl Plan<'_, '_> {
     /// key) DO UPDATE ... RETURNING`. The id Rust generated for a row comes back only when the
     /// row is new. A sync key that repeats waits for a later statement (one statement may not
     /// touch a row twice), so a record repeated in a request is applied in order.
-    pub(super) async fn execute<T: Tx>(self, tx: &mut T, at: DateTime<Utc>) -> Result<Vec<Written>, DbError> {
+    /// A new row whose external_id is one of `chosen` takes it as its id.
+    pub(super) async fn execute<T: Tx>(
+        self,
+        tx: &mut T,
+        at: DateTime<Utc>,
+        chosen: Option<&HashSet<Uuid>>,
+    ) -> Result<Vec<Written>, DbError> {
         let rows = self.rows;
         let mut seen: HashMap<&SyncKey, usize> = HashMap::new();
         let generation: Vec<usize> = rows
@@ -253,7 +331,13 @@ impl Plan<'_, '_> {
             tenant: self.tenant,
             at,
             rows,
-            new_ids: rows.iter().map(|_| Uuid::now_v7()).collect(),
+            new_ids: rows
+                .iter()
+                .map(|row| {
+                    let given = Uuid::try_parse(&row.key.external_id).ok();
+                    given.filter(|id| chosen.is_some_and(|chosen| chosen.contains(id))).unwrap_or_else(Uuid::now_v7)
+                })
+                .collect(),
         };
         let mut written = vec![None; rows.len()];
         for round in 0..seen.values().copied().max().unwrap_or(0) {

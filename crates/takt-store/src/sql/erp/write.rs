@@ -6,27 +6,22 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use takt_domain::erp::records::{ErpRecord, SyncAction, SyncOutcome};
-use takt_domain::erp::{
-    CellRef, ErpEntity, JobInput, OperationInput, Parent, ParentRef, PartInput, SyncInput, SyncKey,
-};
+use takt_domain::erp::{ErpEntity, JobInput, OperationInput, Parent, ParentRef, PartInput, SyncInput, SyncKey};
 use takt_domain::error::Path;
 use takt_domain::event::Change;
-use takt_domain::text::fold;
 use uuid::Uuid;
 
 use super::read::by_ids;
+use super::resolve::{check_operators, resolve_cells, resolve_parents};
 use super::tables::table;
 use super::upsert::{Columns, Upsert, Written, plan};
-use crate::error::{At, Entity, Lookup};
+use crate::error::{At, Entity};
 use crate::sql::{DbError, Param, Query, RowExt, Tx};
 use crate::{StoreError, TenantId};
 
-/// The most keys one lookup query carries.
-const LOOKUP_CHUNK: usize = 400;
-
 /// Cells already found by folded name in this transaction.
 #[derive(Default)]
-pub(super) struct CellCache(HashMap<String, Uuid>);
+pub(super) struct CellCache(pub(super) HashMap<String, Uuid>);
 
 /// A child record with the id of its parent and its path in the request.
 struct Child<'a, I> {
@@ -63,6 +58,8 @@ pub(super) struct Changed {
     entity: ErpEntity,
     id: Uuid,
     before: Option<ErpRecord>,
+    /// The record was deleted and the write brought it back.
+    restored: bool,
 }
 
 /// Writes records of one entity; answers one outcome per record, in order.
@@ -73,9 +70,32 @@ pub(super) async fn write<T: Tx>(
     at: DateTime<Utc>,
     cells: &mut CellCache,
 ) -> Result<Applied, StoreError> {
+    write_as(tx, tenant, records, at, cells, None).await
+}
+
+/// Writes records that must all be new (a create): a sync key that is stored already is taken.
+/// A record whose `external_id` is one of `ids` was given none, and takes it as its id.
+pub(super) async fn write_new<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    record: &SyncInput,
+    at: DateTime<Utc>,
+    ids: &HashSet<Uuid>,
+) -> Result<Applied, StoreError> {
+    write_as(tx, tenant, &[record], at, &mut CellCache::default(), Some(ids)).await
+}
+
+async fn write_as<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    records: &[&SyncInput],
+    at: DateTime<Utc>,
+    cells: &mut CellCache,
+    new: Option<&HashSet<Uuid>>,
+) -> Result<Applied, StoreError> {
     let keys: Vec<&SyncKey> = records.iter().map(|r| r.key()).collect();
     let mut changed = Vec::new();
-    let w = Writer { tenant, at };
+    let w = Writer { tenant, at, new };
     let written = match records.first() {
         None => return Ok(Applied { outcomes: Vec::new(), changes: Vec::new() }),
         Some(SyncInput::Cell(_)) => w.cells(tx, &of(records, |r| as_variant!(r, Cell)), &mut changed).await?,
@@ -141,6 +161,7 @@ async fn changes<T: Tx>(tx: &mut T, tenant: TenantId, mut changed: Vec<Changed>)
         let data = json(&record);
         out.extend(match &c.before {
             None => Some(Change::created(entity, c.id.to_string(), data)),
+            Some(_) if c.restored => Some(Change::happened(entity, "restored", c.id.to_string(), data)),
             Some(before) => Change::updated(entity, c.id.to_string(), &json(before), data),
         });
     }
@@ -148,12 +169,14 @@ async fn changes<T: Tx>(tx: &mut T, tenant: TenantId, mut changed: Vec<Changed>)
 }
 
 /// What every table of one write shares.
-pub(super) struct Writer {
+pub(super) struct Writer<'n> {
     tenant: TenantId,
     at: DateTime<Utc>,
+    /// For a create: the ids that records given no external_id take (see [`write_new`]).
+    new: Option<&'n HashSet<Uuid>>,
 }
 
-impl Writer {
+impl Writer<'_> {
     /// Writes rows of one entity's table, only those that change something, and notes each
     /// changed record (with how it was before) under the record it belongs to. `paths` are the
     /// rows' places in the request, for rows nested in a parent (whose stored rows must already
@@ -173,13 +196,34 @@ impl Writer {
         if let Some(owned) = plan.owned() {
             return Err(self.owned(tx, entity, &rows[owned.row], paths[owned.row], owned.parent).await?);
         }
+        if let (Some(_), Some(row)) = (self.new, plan.first_stored()) {
+            return Err(StoreError::Taken {
+                entity: Entity::Erp(entity),
+                field: Some("external_id"),
+                value: Some(rows[row].key.external_id.clone()),
+            });
+        }
+        if let Some(kept) = plan.moved_by_takt() {
+            let text = |p: &Param| match p {
+                Param::Text(text) => text.clone(),
+                other => format!("{other:?}"),
+            };
+            return Err(StoreError::ByLifecycle {
+                entity,
+                external_id: rows[kept.row].key.external_id.clone(),
+                status: text(&kept.held),
+                given: text(&kept.given),
+                at: At { within: paths.get(kept.row).map_or_else(Path::root, |p| (*p).clone()), field: kept.column },
+            });
+        }
         let mut before = by_ids(tx, self.tenant, entity, &plan.updated_ids()).await?;
-        let written = plan.execute(tx, self.at).await.map_err(conflict)?;
+        let restores = plan.restores();
+        let written = plan.execute(tx, self.at, self.new).await.map_err(conflict)?;
         // A sync key given twice in one write is one changed record.
         let mut noted = HashSet::new();
-        for (w, root) in written.iter().zip(roots) {
+        for ((w, root), restored) in written.iter().zip(roots).zip(restores) {
             if w.changed && noted.insert(w.id) {
-                changed.push(Changed { root, entity, id: w.id, before: before.remove(&w.id) });
+                changed.push(Changed { root, entity, id: w.id, before: before.remove(&w.id), restored });
             }
         }
         Ok(written)
@@ -227,11 +271,6 @@ fn named(parent: &Parent) -> &ParentRef {
     }
 }
 
-/// A reference, at `field` of the record at `within`, that names no record.
-fn unresolved(entity: ErpEntity, by: Lookup, within: &Path, field: &'static str) -> StoreError {
-    StoreError::missing(Entity::Erp(entity), by, Some(At { within: within.clone(), field }))
-}
-
 /// Turns a unique violation on a record's second unique value (a cell's name, a job's number)
 /// into the value that is taken: the record's own when one record was written.
 pub(super) fn unique_conflict(
@@ -249,7 +288,7 @@ pub(super) fn unique_conflict(
     }
 }
 
-impl Writer {
+impl Writer<'_> {
     async fn jobs<T: Tx>(
         &self,
         tx: &mut T,
@@ -265,7 +304,9 @@ impl Writer {
                     .patch("customer", &input.customer)
                     .patch("due_date", &input.due_date)
                     .patch("priority", &input.priority)
-                    .patch("notes", &input.notes);
+                    .patch("notes", &input.notes)
+                    .patch("metadata", &input.metadata)
+                    .initial("status", input.status.as_deref());
                 Upsert { key: &input.key, columns: c, owner: None }
             })
             .collect();
@@ -316,7 +357,11 @@ impl Writer {
                     .set("part_number", input.part_number.as_str())
                     .patch("material", &input.material)
                     .patch("quantity", &input.quantity)
-                    .patch("notes", &input.notes);
+                    .patch("notes", &input.notes)
+                    .patch("is_bullet_card", &input.is_bullet_card)
+                    .patch("drawing_no", &input.drawing_no)
+                    .patch("cnc_program_name", &input.cnc_program_name)
+                    .initial("status", input.status.as_deref());
                 Upsert { key: &input.key, columns: c, owner: part.nested.then_some("job_id") }
             })
             .collect();
@@ -360,6 +405,9 @@ impl Writer {
         }
         let references: Vec<_> = operations.iter().map(|o| (&o.input.cell, &o.path)).collect();
         let cell_ids = resolve_cells(tx, self.tenant, &references, cells).await?;
+        let assigned: Vec<_> =
+            operations.iter().map(|o| (o.input.assigned_operator_id.as_ref().set(), &o.path)).collect();
+        check_operators(tx, self.tenant, &assigned).await?;
         let rows: Vec<Upsert> = operations
             .iter()
             .zip(cell_ids)
@@ -371,7 +419,12 @@ impl Writer {
                     .set("operation_name", input.operation_name.as_str())
                     .patch("sequence", &input.sequence)
                     .patch("estimated_time_minutes", &input.estimated_time_minutes)
-                    .patch("notes", &input.notes);
+                    .patch("notes", &input.notes)
+                    .patch("completion_percentage", &input.completion_percentage)
+                    .patch("assigned_operator_id", &input.assigned_operator_id)
+                    .patch("planned_start", &input.planned_start)
+                    .patch("planned_end", &input.planned_end)
+                    .initial("status", input.status.as_deref());
                 Upsert { key: &input.key, columns: c, owner: operation.nested.then_some("part_id") }
             })
             .collect();
@@ -379,149 +432,4 @@ impl Writer {
         let paths: Vec<&Path> = operations.iter().map(|o| &o.path).collect();
         self.upsert(tx, ErpEntity::Operation, &rows, &paths, roots, changed, StoreError::from).await
     }
-}
-
-/// Finds the jobs (or parts) standalone records name: by external id in the record's own
-/// external_source, by Takt id, or both (then both must name the same record).
-async fn resolve_parents<T: Tx>(
-    tx: &mut T,
-    tenant: TenantId,
-    parent: ErpEntity,
-    children: &[(&SyncKey, &ParentRef)],
-) -> Result<Vec<Uuid>, StoreError> {
-    let table = parent.plural();
-    let mut by_external: HashMap<(String, String), Uuid> = HashMap::new();
-    let wanted: Vec<(&str, &str)> = children
-        .iter()
-        .filter_map(|(key, parent)| parent.external_id.as_deref().map(|e| (key.external_source.as_str(), e)))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    for chunk in wanted.chunks(LOOKUP_CHUNK) {
-        let mut q = Query::new("SELECT t.id, t.external_source, t.external_id FROM ");
-        q.values_table(chunk.iter().map(|(source, external_id)| [Param::from(*source), Param::from(*external_id)]));
-        q.push(&format!(" CROSS JOIN {table} t WHERE t.tenant_id = ")).bind(tenant.0);
-        q.push(" AND t.external_source = k.column1 AND t.external_id = k.column2");
-        for row in tx.fetch_all(&q).await? {
-            by_external.insert((row.get(1)?, row.get(2)?), row.get(0)?);
-        }
-    }
-    let ids: Vec<Uuid> =
-        children.iter().filter_map(|(_, parent)| parent.id).collect::<HashSet<_>>().into_iter().collect();
-    let existing = existing_ids(tx, tenant, table, &ids).await?;
-
-    let root = Path::root();
-    let (external_field, id_field) = match parent {
-        ErpEntity::Job => ("job_external_id", "job_id"),
-        ErpEntity::Part => ("part_external_id", "part_id"),
-        other => unreachable!("a {} is no parent", other.singular()),
-    };
-    let mut parents = Vec::with_capacity(children.len());
-    for (key, reference) in children {
-        let external = match &reference.external_id {
-            Some(external_id) => match by_external.get(&(key.external_source.clone(), external_id.clone())) {
-                Some(id) => Some(*id),
-                None => {
-                    let by =
-                        Lookup::ExternalId { external_id: external_id.clone(), source: key.external_source.clone() };
-                    return Err(unresolved(parent, by, &root, external_field));
-                }
-            },
-            None => None,
-        };
-        if let Some(id) = reference.id
-            && !existing.contains(&id)
-        {
-            return Err(unresolved(parent, Lookup::Uuid(id), &root, id_field));
-        }
-        parents.push(match (external, reference.id) {
-            (Some(a), Some(b)) if a != b => {
-                return Err(StoreError::Disagree { entity: parent, at: At::field(id_field), other: external_field });
-            }
-            (Some(id), _) | (None, Some(id)) => id,
-            (None, None) => unreachable!("the parser requires a parent reference"),
-        });
-    }
-    Ok(parents)
-}
-
-/// Which of `ids` are rows of `table` in this tenant.
-async fn existing_ids<T: Tx>(
-    tx: &mut T,
-    tenant: TenantId,
-    table: &str,
-    ids: &[Uuid],
-) -> Result<HashSet<Uuid>, StoreError> {
-    let mut existing = HashSet::new();
-    for chunk in ids.chunks(LOOKUP_CHUNK) {
-        let mut q = Query::new(format!("SELECT id FROM {table} WHERE tenant_id = "));
-        q.bind(tenant.0).push(" AND id IN (").bind_list(chunk.iter().map(|id| Param::Uuid(*id))).push(")");
-        for row in tx.fetch_all(&q).await? {
-            existing.insert(row.get(0)?);
-        }
-    }
-    Ok(existing)
-}
-
-/// Finds the cells operations name, by name (case-insensitively), by id, or both.
-async fn resolve_cells<T: Tx>(
-    tx: &mut T,
-    tenant: TenantId,
-    references: &[(&CellRef, &Path)],
-    cache: &mut CellCache,
-) -> Result<Vec<Uuid>, StoreError> {
-    let missing: Vec<String> = references
-        .iter()
-        .filter_map(|(cell, _)| match cell {
-            CellRef::Name(name) | CellRef::Both(name, _) => Some(fold(name)),
-            CellRef::Id(_) => None,
-        })
-        .filter(|folded| !cache.0.contains_key(folded))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    for chunk in missing.chunks(LOOKUP_CHUNK) {
-        let mut q = Query::new("SELECT id, name_folded FROM cells WHERE tenant_id = ");
-        q.bind(tenant.0)
-            .push(" AND name_folded IN (")
-            .bind_list(chunk.iter().map(|n| Param::Text(n.clone())))
-            .push(")");
-        for row in tx.fetch_all(&q).await? {
-            cache.0.insert(row.get(1)?, row.get(0)?);
-        }
-    }
-    let ids: Vec<Uuid> = references
-        .iter()
-        .filter_map(|(cell, _)| match cell {
-            CellRef::Id(id) => Some(*id),
-            _ => None,
-        })
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let existing = existing_ids(tx, tenant, "cells", &ids).await?;
-
-    let mut resolved = Vec::with_capacity(references.len());
-    for (cell, path) in references {
-        resolved.push(match cell {
-            CellRef::Id(id) if existing.contains(id) => *id,
-            CellRef::Id(id) => return Err(unresolved(ErpEntity::Cell, Lookup::Uuid(*id), path, "cell_id")),
-            CellRef::Name(name) | CellRef::Both(name, _) => {
-                let Some(id) = cache.0.get(&fold(name)).copied() else {
-                    return Err(unresolved(ErpEntity::Cell, Lookup::Name(name.clone()), path, "cell_name"));
-                };
-                if let CellRef::Both(_, given) = cell
-                    && *given != id
-                {
-                    return Err(StoreError::Disagree {
-                        entity: ErpEntity::Cell,
-                        at: At { within: (*path).clone(), field: "cell_id" },
-                        other: "cell_name",
-                    });
-                }
-                id
-            }
-        });
-    }
-    Ok(resolved)
 }

@@ -25,7 +25,9 @@ fn sql_type(kind: Kind) -> SqlType {
         Kind::Date => SqlType::Date,
         Kind::Timestamp => SqlType::Timestamp,
         Kind::Uuid => SqlType::Uuid,
-        Kind::Text { .. } | Kind::Color | Kind::Enum(_) | Kind::Objects { .. } => SqlType::Text,
+        Kind::Text { .. } | Kind::Color | Kind::Enum(_) | Kind::Objects { .. } | Kind::JsonObject { .. } => {
+            SqlType::Text
+        }
     }
 }
 

@@ -50,7 +50,7 @@ pub async fn move_operation<T: Tx>(
         "SELECT o.status, o.held_from, o.part_id, o.cell_id, o.sequence, o.external_id, p.job_id FROM operations o \
          JOIN parts p ON p.id = o.part_id WHERE o.tenant_id = ",
     );
-    q.bind(tenant.0).push(" AND o.id = ").bind(request.id);
+    q.bind(tenant.0).push(" AND o.deleted_at IS NULL AND o.id = ").bind(request.id);
     let row = tx.fetch_optional(&q).await?.ok_or_else(|| missing(ErpEntity::Operation, request.id))?;
     let previous = status(&row.get::<String>(0)?)?;
     let operation = Located {
@@ -117,7 +117,7 @@ pub async fn move_job<T: Tx>(
 ) -> Result<(Moved, Vec<Change>), StoreError> {
     tx.lock_tenant(tenant.0).await?;
     let mut q = Query::new("SELECT status FROM jobs WHERE tenant_id = ");
-    q.bind(tenant.0).push(" AND id = ").bind(id);
+    q.bind(tenant.0).push(" AND deleted_at IS NULL AND id = ").bind(id);
     let row = tx.fetch_optional(&q).await?.ok_or_else(|| missing(ErpEntity::Job, id))?;
     let previous = status(&row.get::<String>(0)?)?;
     let new = action.apply(Target::Job, previous).map_err(StoreError::Refused)?;
@@ -184,7 +184,7 @@ impl Located {
             let mut q =
                 Query::new("SELECT external_id, operation_name, sequence, status FROM operations WHERE tenant_id = ");
             q.bind(tenant.0).push(" AND part_id = ").bind(self.part).push(" AND sequence < ").bind(sequence);
-            q.push(" AND status <> 'completed' ORDER BY sequence, id LIMIT 1");
+            q.push(" AND status <> 'completed' AND deleted_at IS NULL ORDER BY sequence, id LIMIT 1");
             if let Some(row) = tx.fetch_optional(&q).await? {
                 return Err(not_ready(NotReady::Predecessor {
                     external_id: row.get(0)?,
@@ -196,7 +196,8 @@ impl Located {
         }
         if let Some(limit) = wip_limit {
             let mut q = Query::new("SELECT COUNT(*) FROM operations WHERE tenant_id = ");
-            q.bind(tenant.0).push(" AND cell_id = ").bind(self.cell).push(" AND status = 'in_progress' AND id <> ");
+            q.bind(tenant.0).push(" AND cell_id = ").bind(self.cell);
+            q.push(" AND status = 'in_progress' AND deleted_at IS NULL AND id <> ");
             q.bind(request.id);
             let running: i64 = tx.fetch_optional(&q).await?.map_or(Ok(0), |r| r.get(0))?;
             if running >= limit {
@@ -250,7 +251,8 @@ async fn unfinished<T: Tx>(
     parent: Uuid,
 ) -> Result<i64, StoreError> {
     let mut q = Query::new(format!("SELECT COUNT(*) FROM {table} WHERE tenant_id = "));
-    q.bind(tenant.0).push(&format!(" AND {parent_column} = ")).bind(parent).push(" AND status <> 'completed'");
+    q.bind(tenant.0).push(&format!(" AND {parent_column} = ")).bind(parent);
+    q.push(" AND status <> 'completed' AND deleted_at IS NULL");
     Ok(tx.fetch_optional(&q).await?.map_or(Ok(0), |r| r.get(0))?)
 }
 

@@ -58,7 +58,7 @@ pub async fn fill_plant(api: &Api) {
         api,
         "cells",
         json!({"external_id": "WC-CUT", "external_source": "SAP", "name": "Cutting", "color": "#3b82f6",
-               "sequence": 1}),
+               "sequence": 1, "wip_limit": 2, "enforce_sequence": true, "capacity_hours_per_day": dec("7.5")}),
         201,
     )
     .await;
@@ -99,13 +99,15 @@ pub async fn fill_plant(api: &Api) {
         json!({
             "external_id": "SO-1", "external_source": "SAP", "job_number": "JOB-1", "customer": "Acme Corp",
             "due_date": "2026-12-31", "priority": 5, "notes": "Synced from SAP",
+            "metadata": {"erp": {"order": 4711}, "tags": ["rush"]},
             "parts": [
                 {
                     "external_id": "SO-1-10", "part_number": "BRACKET-A", "material": "Steel 304", "quantity": 25,
-                    "notes": "deburr",
+                    "notes": "deburr", "is_bullet_card": true, "drawing_no": "DWG-7", "cnc_program_name": "O1001",
                     "operations": [
                         {"external_id": "SO-1-10-010", "operation_name": "Laser Cut", "cell_name": "cutting",
-                         "sequence": 1, "estimated_time_minutes": 30},
+                         "sequence": 1, "estimated_time_minutes": 30, "completion_percentage": 40,
+                         "planned_start": "2026-12-03T08:00:00Z", "planned_end": "2026-12-03T09:30:00.5Z"},
                         {"external_id": "SO-1-10-020", "operation_name": "Bend 90°", "cell_name": "Bending",
                          "sequence": 2, "estimated_time_minutes": dec("12.50"), "notes": "check angle"}
                     ]

@@ -1,0 +1,34 @@
+//! `POST /api-{entity}`: one new record (a job with its nested parts and operations), in one
+//! transaction with the `created` events of every record; answers the record as it now is.
+
+use std::collections::HashSet;
+
+use takt_domain::erp::SyncInput;
+use takt_domain::erp::records::ErpRecord;
+use takt_domain::event::Actor;
+use takt_store::sql::{Backend, erp};
+use takt_store::{StoreError, TenantId};
+use uuid::Uuid;
+
+use crate::App;
+
+pub(crate) async fn create<B: Backend>(
+    app: &App<B>,
+    tenant: TenantId,
+    actor: &Actor,
+    input: &SyncInput,
+    ids: &HashSet<Uuid>,
+) -> Result<ErpRecord, StoreError> {
+    app.write_with_events(tenant, actor, |mut tx, at| async move {
+        let result = match erp::create(&mut tx, tenant, input, at, ids).await {
+            Ok((outcome, changes)) => match erp::get(&mut tx, tenant, input.entity(), outcome.id).await {
+                Ok(Some(record)) => Ok((record, changes)),
+                Ok(None) => Err(StoreError::Internal("a created record is gone".to_owned())),
+                Err(error) => Err(error),
+            },
+            Err(error) => Err(error),
+        };
+        (tx, result)
+    })
+    .await
+}
