@@ -56,7 +56,7 @@ pub async fn move_operation<T: Tx>(
     let operation = Located {
         held: row.opt::<String>(1)?.is_some(),
         part: row.get(2)?,
-        cell: row.get(3)?,
+        cell: row.opt(3)?,
         sequence: row.opt(4)?,
         external_id: row.get(5)?,
         job: row.get(6)?,
@@ -156,7 +156,8 @@ pub async fn move_job<T: Tx>(
 struct Located {
     held: bool,
     part: Uuid,
-    cell: Uuid,
+    /// None until the operation is given a cell: then no cell's rules apply.
+    cell: Option<Uuid>,
     sequence: Option<i64>,
     external_id: String,
     job: Uuid,
@@ -175,9 +176,10 @@ impl Located {
         if self.held {
             return Err(not_ready(NotReady::Held));
         }
+        let Some(cell_id) = self.cell else { return Ok(()) };
         let mut q = Query::new("SELECT name, enforce_sequence, wip_limit FROM cells WHERE tenant_id = ");
-        q.bind(tenant.0).push(" AND id = ").bind(self.cell);
-        let cell = tx.fetch_optional(&q).await?.ok_or_else(|| missing(ErpEntity::Cell, self.cell))?;
+        q.bind(tenant.0).push(" AND id = ").bind(cell_id);
+        let cell = tx.fetch_optional(&q).await?.ok_or_else(|| missing(ErpEntity::Cell, cell_id))?;
         let (name, enforce_sequence, wip_limit): (String, bool, Option<i64>) =
             (cell.get(0)?, cell.get(1)?, cell.opt(2)?);
         if let (true, Action::Start, Some(sequence)) = (enforce_sequence, request.action, self.sequence) {
@@ -196,7 +198,7 @@ impl Located {
         }
         if let Some(limit) = wip_limit {
             let mut q = Query::new("SELECT COUNT(*) FROM operations WHERE tenant_id = ");
-            q.bind(tenant.0).push(" AND cell_id = ").bind(self.cell);
+            q.bind(tenant.0).push(" AND cell_id = ").bind(cell_id);
             q.push(" AND status = 'in_progress' AND deleted_at IS NULL AND id <> ");
             q.bind(request.id);
             let running: i64 = tx.fetch_optional(&q).await?.map_or(Ok(0), |r| r.get(0))?;

@@ -6,6 +6,7 @@ mod concurrency;
 pub(crate) mod fixtures;
 mod quantities;
 mod queue;
+mod reference_client;
 mod rollup;
 mod rules;
 mod time;

@@ -45,6 +45,16 @@ backend_tests! {
         act(&app, "resume", op1).await;
     }
 
+    async fn an_operation_without_a_cell_yet_starts_with_no_cell_rules(app: TestApp) {
+        plant_with(&app, json!({"wip_limit": 1})).await;
+        let loose = json!({"external_id": "OP-LOOSE", "external_source": "SAP", "part_external_id": "SO-1-10",
+                           "operation_name": "Inspect", "cell_id": null, "sequence": 40});
+        crate::erp::fixtures::create(&app, "operations", loose).await;
+        let op = crate::erp::fixtures::find(&app, "operations", "OP-LOOSE").await["id"].as_str().unwrap().to_owned();
+        act(&app, "start", &op).await;
+        assert_eq!(status(&app, "operations", &op).await, "in_progress");
+    }
+
     async fn a_held_operation_does_not_start(app: TestApp) {
         let plant = plant(&app).await;
         let op = &plant.operations[0];
