@@ -10,7 +10,7 @@ use takt_store::sql::{Backend, erp};
 use takt_store::{StoreError, TenantId};
 use uuid::Uuid;
 
-use crate::App;
+use crate::{App, pins};
 
 pub(crate) async fn create<B: Backend>(
     app: &App<B>,
@@ -19,6 +19,7 @@ pub(crate) async fn create<B: Backend>(
     input: &SyncInput,
     ids: &HashSet<Uuid>,
 ) -> Result<ErpRecord, StoreError> {
+    let input = &*pins::hashed(input).await?;
     app.write_with_events(tenant, actor, |mut tx, at| async move {
         let result = match erp::create(&mut tx, tenant, input, at, ids).await {
             Ok((outcome, changes)) => match erp::get(&mut tx, tenant, input.entity(), outcome.id).await {

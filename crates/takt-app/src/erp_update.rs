@@ -12,7 +12,7 @@ use takt_store::sql::{Backend, Tx, erp};
 use takt_store::{StoreError, TenantId};
 use uuid::Uuid;
 
-use crate::App;
+use crate::{App, pins};
 
 pub(crate) async fn update<B: Backend>(
     app: &App<B>,
@@ -41,7 +41,8 @@ async fn apply<T: Tx>(
     let stored = erp::get(tx, tenant, entity, id).await?.ok_or_else(missing)?;
     let stored = serde_json::to_value(&stored).map_err(|e| StoreError::Internal(e.to_string()))?;
     let merged = patch::merged(entity, &stored, body).map_err(StoreError::Invalid)?;
-    let input = parse_sync(entity, &merged, Path::root()).map_err(StoreError::Invalid)?;
+    let mut input = parse_sync(entity, &merged, Path::root()).map_err(StoreError::Invalid)?;
+    pins::hash_in(&mut input)?;
     let (outcome, changes) = erp::apply(tx, tenant, &input, at).await?;
     let record = erp::get(tx, tenant, entity, outcome.id).await?.ok_or_else(missing)?;
     Ok((record, changes))

@@ -59,7 +59,9 @@ fn carries_pin(input: &SyncInput) -> bool {
     matches!(input, SyncInput::Operator(operator) if matches!(operator.pin, Patch::Set(Pin::Given(_))))
 }
 
-fn hash_in(input: &mut SyncInput) -> Result<(), StoreError> {
+/// Hashes the PIN `input` gives, where it is (a PATCH, whose full record is known only inside
+/// its transaction).
+pub(crate) fn hash_in(input: &mut SyncInput) -> Result<(), StoreError> {
     if let SyncInput::Operator(operator) = input
         && let Patch::Set(Pin::Given(pin)) = &operator.pin
     {

@@ -55,6 +55,7 @@ CREATE TABLE operators (
     employee_number_folded TEXT NOT NULL,
     pin_hash TEXT,
     active BOOLEAN NOT NULL,
+    deleted_at TIMESTAMPTZ,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     CONSTRAINT operators_sync_key UNIQUE (tenant_id, external_source, external_id),

@@ -92,6 +92,7 @@ CREATE TABLE operators (
     employee_number_folded TEXT NOT NULL,
     pin_hash TEXT,
     active INTEGER NOT NULL,
+    deleted_at TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     CONSTRAINT operators_sync_key UNIQUE (tenant_id, external_source, external_id),

@@ -52,7 +52,7 @@ pub fn routes() -> Router<Arc<AppState>> {
                 }),
             );
     }
-    for entity in ErpEntity::ALL.into_iter().filter(|e| *e != ErpEntity::Operator) {
+    for entity in ErpEntity::ALL {
         let base = format!("/api-{}", entity.plural());
         router = router
             .route(

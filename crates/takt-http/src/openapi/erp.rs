@@ -145,9 +145,7 @@ pub(super) fn erp_paths(
             .path(format!("{base}/bulk-sync"), PathItem::new(HttpMethod::Post, bulk))
             .path(base.clone(), PathItem::new(HttpMethod::Get, list))
             .path(format!("{base}/{{id}}"), PathItem::new(HttpMethod::Get, get));
-        if entity != ErpEntity::Operator {
-            paths = record_paths(paths, entity, &base, &op_id);
-        }
+        paths = record_paths(paths, entity, &base, &op_id);
     }
     let (paths, components) = diff_paths(paths, components, prefix);
     (paths, components)

@@ -70,7 +70,7 @@ pub async fn delete<T: Tx>(
         }
         _ => gone.push((entity, id, json(&record))),
     }
-    for child in [ErpEntity::Job, ErpEntity::Part, ErpEntity::Operation, ErpEntity::Cell, ErpEntity::Resource] {
+    for child in ErpEntity::ALL {
         let ids: Vec<Uuid> = gone.iter().filter(|(e, _, _)| *e == child).map(|(_, id, _)| *id).collect();
         for chunk in ids.chunks(LOOKUP_CHUNK) {
             let mut q = Query::new(format!("UPDATE {} SET deleted_at = ", child.plural()));

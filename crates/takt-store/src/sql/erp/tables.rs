@@ -336,6 +336,7 @@ const OPERATORS: Table = Table {
         given("employee_number", Text).folded("employee_number_folded"),
         optional("pin_hash", Text, Value::Null),
         optional("active", Bool, Value::Bool(true)),
+        DELETED_AT,
     ],
     search: &["name_folded", "employee_number_folded"],
     status: false,

@@ -231,9 +231,11 @@ async fn check<T: Tx>(
             }
             Some(Scalar::Uuid(id)) if let Some(entity) = column.refers => {
                 let table = entity.plural();
-                let q = Query::new(format!("SELECT id FROM {table} WHERE tenant_id = $1 AND id = $2"))
-                    .arg(tenant.0)
-                    .arg(*id);
+                let q = Query::new(format!(
+                    "SELECT id FROM {table} WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL"
+                ))
+                .arg(tenant.0)
+                .arg(*id);
                 if tx.fetch_optional(&q).await?.is_none() {
                     let at = Some(At::field(column.name()));
                     return Err(StoreError::missing(Entity::Erp(entity), Lookup::Uuid(*id), at));

@@ -213,7 +213,7 @@ impl Located {
 /// Refuses an operator who is not one of the tenant's, or no longer active.
 async fn check_operator<T: Tx>(tx: &mut T, tenant: TenantId, operator: Uuid) -> Result<(), StoreError> {
     let mut q = Query::new("SELECT active FROM operators WHERE tenant_id = ");
-    q.bind(tenant.0).push(" AND id = ").bind(operator);
+    q.bind(tenant.0).push(" AND id = ").bind(operator).push(" AND deleted_at IS NULL");
     match tx.fetch_optional(&q).await? {
         None => Err(missing(ErpEntity::Operator, operator)),
         Some(row) if !row.get::<bool>(0)? => Err(StoreError::invalid("operator_id", "names an inactive operator")),

@@ -125,7 +125,7 @@ pub async fn follow<T: Tx>(
 /// Refuses an `operator_id` that names none of the tenant's operators.
 pub async fn check_operator<T: Tx>(tx: &mut T, tenant: TenantId, operator: Uuid) -> Result<(), StoreError> {
     let mut q = Query::new("SELECT id FROM operators WHERE tenant_id = ");
-    q.bind(tenant.0).push(" AND id = ").bind(operator);
+    q.bind(tenant.0).push(" AND id = ").bind(operator).push(" AND deleted_at IS NULL");
     match tx.fetch_optional(&q).await? {
         Some(_) => Ok(()),
         None => Err(StoreError::missing(

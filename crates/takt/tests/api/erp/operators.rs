@@ -80,6 +80,32 @@ backend_tests! {
         assert_eq!(find(&app, "operators", "E-1").await["id"], ann.as_str());
     }
 
+    async fn an_operator_is_created_patched_and_deleted_without_an_erp_and_its_pin_stays_hashed(app: TestApp) {
+        let plant = plant(&app).await;
+        let made = app.post("/api-operators", json!({"name": "Cem", "employee_number": "2001", "pin": "1357"})).await;
+        let made = made.expect(201)["data"].clone();
+        assert_eq!((&made["has_pin"], &made["external_source"]), (&json!(true), &json!("takt")));
+        let id = made["id"].as_str().unwrap().to_owned();
+        let hashed = || app.execute_sql("UPDATE operators SET name = name WHERE pin_hash LIKE '$argon2id$%'");
+        assert_eq!(hashed().await, 1);
+        let patched = app.call(reqwest::Method::PATCH, &format!("/api-operators/{id}")).json(json!({"pin": "24680", "name": "Cem Y."})).send().await;
+        assert_eq!(patched.expect(200)["data"]["name"], "Cem Y.");
+        assert_eq!(hashed().await, 1, "a PIN given by PATCH is hashed too");
+        let bad = app.call(reqwest::Method::PATCH, &format!("/api-operators?id={id}")).json(json!({"pin": "12"})).send().await;
+        assert_eq!(bad.error_fields(), ["pin"]);
+        let cleared = app.call(reqwest::Method::PATCH, &format!("/api-operators/{id}")).json(json!({"pin": null})).send().await;
+        assert_eq!(cleared.expect(200)["data"]["has_pin"], false);
+
+        app.call(reqwest::Method::DELETE, &format!("/api-operators?id={id}")).send().await.expect(200);
+        app.get(&format!("/api-operators/{id}")).await.expect_error(404, "NOT_FOUND");
+        let start = operation_action(&app, "start", &format!("id={}&operator_id={id}", plant.operations[0]), None).await;
+        start.expect_error(404, "NOT_FOUND");
+        let entry = json!({"operation_id": plant.operations[0], "operator_id": id, "start_time": "2026-12-01T10:00:00Z"});
+        app.post("/api-time-entries", entry).await.expect_error(404, "NOT_FOUND");
+        let back = sync(&app, "operators", json!({"external_id": id, "external_source": "takt", "name": "Cem", "employee_number": "2001"})).await;
+        assert_eq!(back.expect(200)["data"]["id"], id.as_str(), "a sync of its key brings it back with its id");
+    }
+
     async fn sixteen_operators_starting_one_operation_at_once_make_one_move(app: TestApp) {
         let plant = plant(&app).await;
         let items: Vec<Value> = (0..16).map(|i| operator(&format!("E-{i}"), &format!("{i}"), Value::Null)).collect();

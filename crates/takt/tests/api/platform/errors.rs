@@ -222,7 +222,7 @@ backend_tests! {
             (Method::GET, "/api-jobs/bulk-sync"),
             (Method::PUT, "/api-jobs/bulk-sync"),
             (Method::POST, "/api-operators/0190a3b4-0000-7000-8000-000000000000"),
-            (Method::DELETE, "/api-operators"),
+            (Method::PATCH, "/api-operators/sync"),
             (Method::PATCH, "/functions/v1/api-parts/sync"),
             (Method::POST, "/api-jobs/0190a3b4-0000-7000-8000-000000000000"),
             (Method::POST, "/health"),
@@ -246,7 +246,7 @@ backend_tests! {
         let wrong = [
             (Method::POST, "/api-cells/sync", "PUT"),
             (Method::GET, "/api-jobs/bulk-sync", "POST"),
-            (Method::PUT, "/api-operators", "GET"),
+            (Method::POST, "/api-operators/sync", "PUT"),
             (Method::POST, "/api-jobs/0190a3b4-0000-7000-8000-000000000000", "PATCH"),
             (Method::POST, "/health", "GET"),
             (Method::GET, "/api/Product/List", "POST"),
