@@ -102,6 +102,8 @@ impl FieldList for [Column] {
 pub struct Shown {
     pub name: &'static str,
     pub kind: Kind,
+    /// Whether it may be `null` (a time entry's duration while it is open).
+    pub nullable: bool,
     pub doc: &'static str,
     pub value: fn(&Record) -> Value,
 }

@@ -47,12 +47,14 @@ pub static TIME_ENTRIES: Collection = Collection {
         Shown {
             name: "duration_seconds",
             kind: Kind::Integer { min: 0, max: i64::MAX },
+            nullable: true,
             doc: "Whole seconds from start to end; none while open.",
             value: duration_seconds,
         },
         Shown {
             name: "duration",
             kind: Kind::Integer { min: 0, max: i64::MAX },
+            nullable: true,
             doc: "The same in whole minutes (rounded), for the reference's clients.",
             value: duration_minutes,
         },

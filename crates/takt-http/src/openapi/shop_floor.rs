@@ -27,7 +27,9 @@ fn record_schema(records: &Collection) -> Schema {
         };
     }
     for shown in records.shown {
-        object = object.property(shown.name, kind_schema(shown.kind, shown.doc)).required(shown.name);
+        let schema = kind_schema(shown.kind, shown.doc);
+        let schema = if shown.nullable { nullable(schema) } else { schema };
+        object = object.property(shown.name, schema).required(shown.name);
     }
     object
         .property("created_at", timestamp())
