@@ -18,7 +18,7 @@ pub(crate) async fn labour<B: Backend>(
     app.db
         .read(|mut tx| async move {
             let result = async {
-                time::check_operator(&mut tx, tenant, operator).await?;
+                time::operator_active(&mut tx, tenant, operator).await?;
                 time::labour(&mut tx, tenant, operator, from, before).await
             }
             .await;

@@ -116,17 +116,7 @@ async fn main() {
     let sqlite = dir.path().join("bench.db").display().to_string();
     run("sqlite", &sqlite, rounds).await;
 
-    let url = match std::env::var("TAKT_BENCH_POSTGRES_URL") {
-        Ok(url) => Some(url),
-        Err(_) => match postgres::start(postgres::Durability::Default) {
-            Ok(cluster) => Some(cluster.fresh_database().await),
-            Err(reason) => {
-                println!("postgres   skipped: {reason}");
-                None
-            }
-        },
-    };
-    if let Some(url) = url {
+    if let Some(url) = support::postgres_database().await {
         run("postgres", &url, rounds).await;
     }
 }

@@ -183,4 +183,14 @@ impl ErpRecord {
             ErpRecord::Operator(r) => r.id,
         }
     }
+
+    /// The execution status of a job, part or operation (`not_started`, ...); none for the others.
+    pub fn execution_status(&self) -> Option<&str> {
+        match self {
+            ErpRecord::Job(r) => Some(&r.status),
+            ErpRecord::Part(r) => Some(&r.status),
+            ErpRecord::Operation(r) => Some(&r.status),
+            ErpRecord::Cell(_) | ErpRecord::Resource(_) | ErpRecord::Operator(_) => None,
+        }
+    }
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use takt_domain::error::{FieldError, Invalid};
+use takt_domain::shop_floor::collection::{DEFAULT_LIMIT, MAX_LIMIT};
 use takt_domain::shop_floor::time::{DEFAULT_TIME_TYPE, TIME_TYPES};
 use uuid::Uuid;
 
@@ -71,7 +72,8 @@ impl<'q> Params<'q> {
                 default
             }
         };
-        let limit = number("limit", 100, 1..=1000, "must be a whole number from 1 to 1000");
+        let rule = format!("must be a whole number from 1 to {MAX_LIMIT}");
+        let limit = number("limit", DEFAULT_LIMIT, 1..=MAX_LIMIT, &rule);
         let offset = number("offset", 0, 0..=i64::MAX, "must be a whole number, 0 or more");
         if errors.is_empty() { Ok((limit, offset)) } else { Err(Invalid(errors).into()) }
     }

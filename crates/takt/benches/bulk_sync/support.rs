@@ -46,6 +46,22 @@ fn takt(database: &str) -> Command {
     command
 }
 
+/// The PostgreSQL database of a run: `TAKT_BENCH_POSTGRES_URL`, or a fresh database of a
+/// throwaway cluster with PostgreSQL's default durability; none, with the reason printed, when
+/// this machine has neither.
+pub async fn postgres_database() -> Option<String> {
+    match std::env::var("TAKT_BENCH_POSTGRES_URL") {
+        Ok(url) => Some(url),
+        Err(_) => match crate::postgres::start(crate::postgres::Durability::Default) {
+            Ok(cluster) => Some(cluster.fresh_database().await),
+            Err(reason) => {
+                println!("postgres   skipped: {reason}");
+                None
+            }
+        },
+    }
+}
+
 /// Starts `takt serve` on a free loopback port with an API key of tenant `bench`, and waits
 /// until it answers.
 pub async fn start(database: &str, client: &reqwest::Client) -> Server {

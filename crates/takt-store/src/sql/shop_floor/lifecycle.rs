@@ -65,8 +65,10 @@ pub async fn move_operation<T: Tx>(
     if request.action.runs() {
         operation.check_ready(tx, tenant, request).await?;
     }
-    if let Some(operator) = request.operator {
-        check_operator(tx, tenant, operator).await?;
+    if let Some(operator) = request.operator
+        && !time::operator_active(tx, tenant, operator).await?
+    {
+        return Err(StoreError::invalid("operator_id", "names an inactive operator"));
     }
     let before = record(tx, tenant, ErpEntity::Operation, request.id).await?;
     set_status(tx, tenant, ErpEntity::Operation, request.id, new, at).await?;
@@ -90,14 +92,14 @@ pub async fn move_operation<T: Tx>(
     match request.action {
         Action::Start | Action::Resume => {
             for (entity, id) in [(ErpEntity::Part, operation.part), (ErpEntity::Job, operation.job)] {
-                roll(tx, tenant, entity, id, Status::InProgress, at, &mut changes).await?;
+                roll(tx, tenant, entity, id, &[], Status::InProgress, at, &mut changes).await?;
             }
         }
         Action::Complete => {
             if unfinished(tx, tenant, "operations", "part_id", operation.part).await? == 0 {
-                roll(tx, tenant, ErpEntity::Part, operation.part, Status::Completed, at, &mut changes).await?;
+                roll(tx, tenant, ErpEntity::Part, operation.part, &[], Status::Completed, at, &mut changes).await?;
                 if unfinished(tx, tenant, "parts", "job_id", operation.job).await? == 0 {
-                    roll(tx, tenant, ErpEntity::Job, operation.job, Status::Completed, at, &mut changes).await?;
+                    roll(tx, tenant, ErpEntity::Job, operation.job, &[], Status::Completed, at, &mut changes).await?;
                 }
             }
         }
@@ -134,7 +136,7 @@ pub async fn move_job<T: Tx>(
             tx.fetch_all(&q).await?.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect::<Result<_, DbError>>()?;
         let mut parts: Vec<Uuid> = Vec::new();
         for (operation, part) in running {
-            roll(tx, tenant, ErpEntity::Operation, operation, Status::OnHold, at, &mut changes).await?;
+            roll(tx, tenant, ErpEntity::Operation, operation, &[], Status::OnHold, at, &mut changes).await?;
             for (before, after) in time::close_open(tx, tenant, operation, at).await? {
                 let change = Change::updated("time_entry", after.id.to_string(), &json(&before), json(&after));
                 changes.extend(change.map(Change::derived));
@@ -144,9 +146,7 @@ pub async fn move_job<T: Tx>(
             }
         }
         for part in parts {
-            if status_of(tx, tenant, ErpEntity::Part, part).await? == Status::InProgress {
-                roll(tx, tenant, ErpEntity::Part, part, Status::OnHold, at, &mut changes).await?;
-            }
+            roll(tx, tenant, ErpEntity::Part, part, &[Status::InProgress], Status::OnHold, at, &mut changes).await?;
         }
     }
     Ok((Moved { record: after, previous, new }, changes))
@@ -210,32 +210,24 @@ impl Located {
     }
 }
 
-/// Refuses an operator who is not one of the tenant's, or no longer active.
-async fn check_operator<T: Tx>(tx: &mut T, tenant: TenantId, operator: Uuid) -> Result<(), StoreError> {
-    let mut q = Query::new("SELECT active FROM operators WHERE tenant_id = ");
-    q.bind(tenant.0).push(" AND id = ").bind(operator).push(" AND deleted_at IS NULL");
-    match tx.fetch_optional(&q).await? {
-        None => Err(missing(ErpEntity::Operator, operator)),
-        Some(row) if !row.get::<bool>(0)? => Err(StoreError::invalid("operator_id", "names an inactive operator")),
-        Some(_) => Ok(()),
-    }
-}
-
-/// Moves a part, job or operation to `to` by consequence of another change, unless it is there.
+/// Moves a part, job or operation to `to` by consequence of another change, unless it is there
+/// already or (when `only_from` names any) its status is not one of `only_from`.
+#[allow(clippy::too_many_arguments)]
 async fn roll<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     entity: ErpEntity,
     id: Uuid,
+    only_from: &[Status],
     to: Status,
     at: DateTime<Utc>,
     changes: &mut Vec<Change>,
 ) -> Result<(), StoreError> {
-    let from = status_of(tx, tenant, entity, id).await?;
-    if from == to {
+    let before = record(tx, tenant, entity, id).await?;
+    let from = status(before.execution_status().unwrap_or_default())?;
+    if from == to || !(only_from.is_empty() || only_from.contains(&from)) {
         return Ok(());
     }
-    let before = record(tx, tenant, entity, id).await?;
     set_status(tx, tenant, entity, id, to, at).await?;
     let after = record(tx, tenant, entity, id).await?;
     let change =
@@ -256,13 +248,6 @@ async fn unfinished<T: Tx>(
     q.bind(tenant.0).push(&format!(" AND {parent_column} = ")).bind(parent);
     q.push(" AND status <> 'completed' AND deleted_at IS NULL");
     Ok(tx.fetch_optional(&q).await?.map_or(Ok(0), |r| r.get(0))?)
-}
-
-async fn status_of<T: Tx>(tx: &mut T, tenant: TenantId, entity: ErpEntity, id: Uuid) -> Result<Status, StoreError> {
-    let mut q = Query::new(format!("SELECT status FROM {} WHERE tenant_id = ", entity.plural()));
-    q.bind(tenant.0).push(" AND id = ").bind(id);
-    let row = tx.fetch_optional(&q).await?.ok_or_else(|| missing(entity, id))?;
-    status(&row.get::<String>(0)?)
 }
 
 async fn set_status<T: Tx>(

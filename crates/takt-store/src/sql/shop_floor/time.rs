@@ -60,7 +60,7 @@ pub async fn close_open<T: Tx>(
 pub async fn refresh_actual_time<T: Tx>(tx: &mut T, tenant: TenantId, operation: Uuid) -> Result<i64, StoreError> {
     let mut q = Query::new("SELECT start_time, end_time FROM time_entries WHERE tenant_id = ");
     q.bind(tenant.0).push(" AND operation_id = ").bind(operation).push(" AND end_time IS NOT NULL");
-    let seconds = union_of(tx, &q).await?;
+    let (seconds, _) = union_of(tx, &q).await?;
     let mut q = Query::new("UPDATE operations SET actual_time_seconds = ");
     q.bind(seconds).push(" WHERE tenant_id = ").bind(tenant.0).push(" AND id = ").bind(operation);
     tx.execute(&q).await?;
@@ -84,17 +84,17 @@ pub async fn labour<T: Tx>(
     if let Some(before) = before {
         q.push(" AND start_time < ").bind(before);
     }
-    let rows = tx.fetch_all(&q).await?;
-    let intervals = rows.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect::<Result<Vec<_>, crate::sql::DbError>>()?;
-    Ok((union_seconds(intervals.iter().copied()), intervals.len() as i64))
+    union_of(tx, &q).await
 }
 
-async fn union_of<T: Tx>(tx: &mut T, q: &Query) -> Result<i64, StoreError> {
+/// The length of the union of the `(start_time, end_time)` rows `q` selects, and how many.
+async fn union_of<T: Tx>(tx: &mut T, q: &Query) -> Result<(i64, i64), StoreError> {
     let mut intervals = Vec::new();
     for row in tx.fetch_all(q).await? {
         intervals.push((row.get::<DateTime<Utc>>(0)?, row.get::<DateTime<Utc>>(1)?));
     }
-    Ok(union_seconds(intervals))
+    let count = intervals.len() as i64;
+    Ok((union_seconds(intervals), count))
 }
 
 /// What a write of a time entry through its collection brings about: its end must not be
@@ -122,12 +122,13 @@ pub async fn follow<T: Tx>(
     Ok(())
 }
 
-/// Refuses an `operator_id` that names none of the tenant's operators.
-pub async fn check_operator<T: Tx>(tx: &mut T, tenant: TenantId, operator: Uuid) -> Result<(), StoreError> {
-    let mut q = Query::new("SELECT id FROM operators WHERE tenant_id = ");
+/// Whether `operator` is active, when it is one of the tenant's operators (not deleted);
+/// refuses (`404` at `operator_id`) one that is not.
+pub async fn operator_active<T: Tx>(tx: &mut T, tenant: TenantId, operator: Uuid) -> Result<bool, StoreError> {
+    let mut q = Query::new("SELECT active FROM operators WHERE tenant_id = ");
     q.bind(tenant.0).push(" AND id = ").bind(operator).push(" AND deleted_at IS NULL");
     match tx.fetch_optional(&q).await? {
-        Some(_) => Ok(()),
+        Some(row) => Ok(row.get(0)?),
         None => Err(StoreError::missing(
             Entity::Erp(ErpEntity::Operator),
             Lookup::Uuid(operator),
