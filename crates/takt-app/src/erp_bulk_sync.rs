@@ -14,7 +14,7 @@ pub(crate) async fn bulk_sync<B: Backend>(
     items: &[BulkItem],
 ) -> Result<Vec<BulkResult>, StoreError> {
     let items = &*pins::hashed_items(items).await?;
-    app.write_with_events(tenant, actor, |mut tx, at| async move {
+    app.write_alone_with_events(tenant, actor, |mut tx, at| async move {
         let result = erp::apply_bulk(&mut tx, tenant, items, at).await;
         (tx, result)
     })

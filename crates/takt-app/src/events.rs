@@ -12,9 +12,10 @@ use takt_store::{StoreError, TenantId, now};
 use crate::App;
 
 impl<B: Backend> App<B> {
-    /// Runs `work` in one write transaction and appends the changes it reports to the tenant's
-    /// event log in that same transaction: the change and its events commit together or not at
-    /// all. Once committed, listeners hear of the tenant.
+    /// Runs one request's `work` in a write transaction, which it may share with other single
+    /// writes (group commit), and appends the changes it reports to the tenant's event log in
+    /// that same transaction: the change and its events commit together or not at all. Once
+    /// committed, listeners hear of the tenant.
     pub(crate) async fn write_with_events<T, F, Fut>(
         &self,
         tenant: TenantId,
@@ -26,29 +27,68 @@ impl<B: Backend> App<B> {
         F: Fn(B::Tx, DateTime<Utc>) -> Fut + Send + Sync,
         Fut: Future<Output = (B::Tx, Result<(T, Vec<Change>), StoreError>)> + Send,
     {
-        let (value, changes) = self
-            .db
-            .write(|tx| {
-                let at = now();
-                let work = work(tx, at);
-                async move {
-                    let (mut tx, result) = work.await;
-                    let result = match result {
-                        Ok((value, changes)) => {
-                            events::append(&mut tx, tenant, actor, at, &changes).await.map(|_| (value, changes))
-                        }
-                        Err(error) => Err(error),
-                    };
-                    (tx, result)
-                }
-            })
-            .await?;
+        self.with_events(tenant, actor, Sharing::Grouped, work).await
+    }
+
+    /// As [`App::write_with_events`], in a transaction of its own: for a long write (a bulk
+    /// import) that would hold up the single writes of a shared one.
+    pub(crate) async fn write_alone_with_events<T, F, Fut>(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        work: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send,
+        F: Fn(B::Tx, DateTime<Utc>) -> Fut + Send + Sync,
+        Fut: Future<Output = (B::Tx, Result<(T, Vec<Change>), StoreError>)> + Send,
+    {
+        self.with_events(tenant, actor, Sharing::Alone, work).await
+    }
+
+    async fn with_events<T, F, Fut>(
+        &self,
+        tenant: TenantId,
+        actor: &Actor,
+        sharing: Sharing,
+        work: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send,
+        F: Fn(B::Tx, DateTime<Utc>) -> Fut + Send + Sync,
+        Fut: Future<Output = (B::Tx, Result<(T, Vec<Change>), StoreError>)> + Send,
+    {
+        let work = |tx| {
+            let at = now();
+            let work = work(tx, at);
+            async move {
+                let (mut tx, result) = work.await;
+                let result = match result {
+                    Ok((value, changes)) => {
+                        events::append(&mut tx, tenant, actor, at, &changes).await.map(|_| (value, changes))
+                    }
+                    Err(error) => Err(error),
+                };
+                (tx, result)
+            }
+        };
+        let (value, changes) = match sharing {
+            Sharing::Grouped => self.db.write_grouped(tenant.0, work).await?,
+            Sharing::Alone => self.db.write(work).await?,
+        };
         if !changes.is_empty() {
             self.metrics.events_appended(&changes);
             let _ = self.committed.send(tenant.0);
         }
         Ok(value)
     }
+}
+
+/// Whether a write may share its transaction with others.
+#[derive(Debug, Clone, Copy)]
+enum Sharing {
+    Grouped,
+    Alone,
 }
 
 pub(crate) async fn feed<B: Backend>(

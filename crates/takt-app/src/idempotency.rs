@@ -1,5 +1,6 @@
-//! Idempotency keys: each step (claim, answer, release, prune) is its own short transaction,
-//! apart from the request's own, so that a claim is visible to every instance at once.
+//! Idempotency keys: each step (claim, answer, release, prune) is its own short write, apart
+//! from the request's own, so that a claim is visible to every instance at once; the first
+//! three may share their transaction with other single writes (group commit).
 
 use takt_domain::idempotency::{Claim, IdempotencyKey, RequestFingerprint, StoredAnswer};
 use takt_store::sql::{Backend, idempotency};
@@ -15,7 +16,7 @@ pub(crate) async fn claim<B: Backend>(
     fingerprint: &RequestFingerprint,
 ) -> Result<Claim, StoreError> {
     app.db
-        .write(|mut tx| async move {
+        .write_grouped(tenant.0, |mut tx| async move {
             let result = idempotency::claim(&mut tx, tenant, key, fingerprint, now()).await;
             (tx, result)
         })
@@ -30,7 +31,7 @@ pub(crate) async fn answer<B: Backend>(
     stored: &StoredAnswer,
 ) -> Result<bool, StoreError> {
     app.db
-        .write(|mut tx| async move {
+        .write_grouped(tenant.0, |mut tx| async move {
             let result = idempotency::answer(&mut tx, tenant, key, token, stored).await;
             (tx, result)
         })
@@ -44,7 +45,7 @@ pub(crate) async fn release<B: Backend>(
     token: Uuid,
 ) -> Result<(), StoreError> {
     app.db
-        .write(|mut tx| async move {
+        .write_grouped(tenant.0, |mut tx| async move {
             let result = idempotency::release(&mut tx, tenant, key, token).await;
             (tx, result)
         })

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 use takt_domain::event::Change;
 use takt_store::sql::webhooks::dispatch;
-use takt_store::sql::{Backend, PoolStats};
+use takt_store::sql::{Backend, GroupCommits, PoolStats};
 use takt_store::{StoreError, now};
 
 use crate::App;
@@ -29,6 +29,8 @@ const OLDEST_PENDING: &str = "takt_webhook_oldest_pending_delivery_age_seconds";
 const POOL_SIZE: &str = "takt_db_pool_connections";
 const POOL_IN_USE: &str = "takt_db_pool_connections_in_use";
 const POOL_MAX: &str = "takt_db_pool_max_connections";
+const GROUPED_WRITES: &str = "takt_db_grouped_writes_total";
+const GROUP_COMMITS: &str = "takt_db_group_commits_total";
 const BUILD_INFO: &str = "takt_build_info";
 
 /// The latency buckets, in seconds: from a cached read to a large bulk sync.
@@ -94,10 +96,20 @@ impl Metrics {
             describe_gauge!(POOL_SIZE, "Database connections open, idle or in use, by pool.");
             describe_gauge!(POOL_IN_USE, "Database connections in use, by pool.");
             describe_gauge!(POOL_MAX, "The most database connections a pool opens, by pool.");
+            describe_counter!(
+                GROUPED_WRITES,
+                "Single writes committed in a transaction they may share (group commit)."
+            );
+            describe_counter!(
+                GROUP_COMMITS,
+                "Transactions those writes committed in; writes per commit is the batch size."
+            );
             describe_gauge!(BUILD_INFO, "Always 1; the labels say which Takt this is.");
             gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
             // Counters without labels, and every outcome, exist from the start at 0.
             counter!(RATE_LIMITED).absolute(0);
+            counter!(GROUPED_WRITES).absolute(0);
+            counter!(GROUP_COMMITS).absolute(0);
             for outcome in [DeliveryOutcome::Succeeded, DeliveryOutcome::Retried, DeliveryOutcome::Failed] {
                 counter!(DELIVERIES, "outcome" => outcome.label()).absolute(0);
             }
@@ -155,8 +167,15 @@ impl Metrics {
     }
 
     /// Everything, with the gauges set from what was just read.
-    fn render(&self, pools: &[PoolStats], pending: Option<(i64, Option<DateTime<Utc>>)>) -> String {
+    fn render(
+        &self,
+        pools: &[PoolStats],
+        grouped: GroupCommits,
+        pending: Option<(i64, Option<DateTime<Utc>>)>,
+    ) -> String {
         self.with(|| {
+            counter!(GROUPED_WRITES).absolute(grouped.writes);
+            counter!(GROUP_COMMITS).absolute(grouped.commits);
             for pool in pools {
                 gauge!(POOL_SIZE, "pool" => pool.name).set(f64::from(pool.size));
                 gauge!(POOL_IN_USE, "pool" => pool.name).set(f64::from(pool.size.saturating_sub(pool.idle)));
@@ -172,7 +191,8 @@ impl Metrics {
     }
 }
 
-/// `/metrics`: the counters, with the pools' use and the pending deliveries read now. A database
+/// `/metrics`: the counters, with the pools' use, the group commits and the pending deliveries
+/// read now. A database
 /// that does not answer leaves the delivery gauges as they were last read.
 pub(crate) async fn render<B: Backend>(app: &App<B>) -> String {
     let pools = app.db.backend().pools();
@@ -190,5 +210,5 @@ pub(crate) async fn render<B: Backend>(app: &App<B>) -> String {
             None
         }
     };
-    app.metrics.render(&pools, pending)
+    app.metrics.render(&pools, app.db.group_commits(), pending)
 }

@@ -277,6 +277,11 @@ impl Backend for SqliteBackend {
         false
     }
 
+    /// One writer connection: every write takes its turn, so all share one group.
+    fn write_group(&self, _tenant: Uuid) -> Uuid {
+        Uuid::nil()
+    }
+
     async fn begin_write(&self) -> Result<SqliteTx, DbError> {
         Ok(SqliteTx(self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(classify)?))
     }

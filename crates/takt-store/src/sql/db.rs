@@ -1,9 +1,12 @@
-//! [`Db`]: opens the transactions a use case runs in, and retries them whole on a transient
-//! conflict.
+//! [`Db`]: opens the transactions a use case runs in, lets concurrent single writes share one
+//! ([`Db::write_grouped`]), and retries them whole on a transient conflict.
 
 use std::future::Future;
 use std::time::Duration;
 
+use uuid::Uuid;
+
+use super::group::{GroupCommits, Groups};
 use super::{Backend, Tx};
 use crate::StoreError;
 
@@ -25,15 +28,21 @@ enum Mode {
 /// A database, as use cases see it: a backend that runs units of work in transactions.
 pub struct Db<B: Backend> {
     backend: B,
+    groups: Groups<B>,
 }
 
 impl<B: Backend> Db<B> {
     pub fn new(backend: B) -> Db<B> {
-        Db { backend }
+        Db { backend, groups: Groups::new() }
     }
 
     pub fn backend(&self) -> &B {
         &self.backend
+    }
+
+    /// How many grouped writes committed in how many transactions (for `/metrics`).
+    pub fn group_commits(&self) -> GroupCommits {
+        self.groups.commits()
     }
 
     /// Runs `work` in one write transaction and commits; a transient conflict retries it
@@ -45,6 +54,21 @@ impl<B: Backend> Db<B> {
         Fut: Future<Output = (B::Tx, Result<T, StoreError>)> + Send,
     {
         self.transact(Mode::Write, work).await
+    }
+
+    /// Runs `work` as [`Db::write`] does, but in a transaction it may share with the single
+    /// writes of `tenant` that run at the same time (group commit), in a savepoint of its own:
+    /// its failure undoes only its own writes, and it returns only once the shared transaction
+    /// has committed. For one request's write, not for long ones (a bulk import holds up
+    /// everyone in its batch).
+    pub async fn write_grouped<T, F, Fut>(&self, tenant: Uuid, work: F) -> Result<T, StoreError>
+    where
+        T: Send,
+        F: Fn(B::Tx) -> Fut + Send + Sync,
+        Fut: Future<Output = (B::Tx, Result<T, StoreError>)> + Send,
+    {
+        let group = self.groups.get(self.backend.write_group(tenant));
+        retrying(|| group.write(&self.backend, &work)).await
     }
 
     /// Runs `work` in one write transaction and rolls it back, whatever it did: what a write
@@ -74,29 +98,39 @@ impl<B: Backend> Db<B> {
         F: Fn(B::Tx) -> Fut + Send + Sync,
         Fut: Future<Output = (B::Tx, Result<T, StoreError>)> + Send,
     {
-        let mut attempt = 1;
-        loop {
+        retrying(|| async {
             let tx = match mode {
                 Mode::Write | Mode::Rehearse => self.backend.begin_write().await,
                 Mode::Read => self.backend.begin_read().await,
             };
             let (tx, result) = work(tx?).await;
-            let outcome = match result {
+            match result {
                 Ok(value) if mode == Mode::Rehearse => tx.rollback().await.map(|()| value).map_err(StoreError::from),
                 Ok(value) => tx.commit().await.map(|()| value).map_err(StoreError::from),
                 Err(error) => {
                     let _ = tx.rollback().await;
                     Err(error)
                 }
-            };
-            match outcome {
-                Err(StoreError::Busy(reason)) if attempt < ATTEMPTS => {
-                    tracing::debug!(attempt, %reason, "transient conflict; retrying the transaction");
-                    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt * attempt))).await;
-                    attempt += 1;
-                }
-                other => return other,
             }
+        })
+        .await
+    }
+}
+
+/// Runs `attempt` until it ends in anything but a transient conflict, or [`ATTEMPTS`] times.
+async fn retrying<T, Fut>(attempt: impl Fn() -> Fut) -> Result<T, StoreError>
+where
+    Fut: Future<Output = Result<T, StoreError>>,
+{
+    let mut tried = 1;
+    loop {
+        match attempt().await {
+            Err(StoreError::Busy(reason)) if tried < ATTEMPTS => {
+                tracing::debug!(attempt = tried, %reason, "transient conflict; retrying the transaction");
+                tokio::time::sleep(Duration::from_millis(5 * u64::from(tried * tried))).await;
+                tried += 1;
+            }
+            other => return other,
         }
     }
 }

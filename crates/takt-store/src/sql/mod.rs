@@ -12,6 +12,7 @@ mod db;
 pub mod doctor;
 pub mod erp;
 pub mod events;
+mod group;
 pub mod idempotency;
 pub mod master;
 mod query;
@@ -21,6 +22,7 @@ pub mod webhooks;
 
 pub use catalog::{ColumnType, TABLES, TableDef};
 pub use db::Db;
+pub use group::GroupCommits;
 pub use query::{Param, Query, SqlType};
 
 use async_trait::async_trait;
@@ -179,13 +181,18 @@ pub struct PoolStats {
 /// A database engine.
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
-    type Tx: Tx;
+    type Tx: Tx + 'static;
 
     /// `sqlite` or `postgres`.
     fn name(&self) -> &'static str;
     /// Whether several Takt processes may share this database, so state such as rate-limit
     /// buckets must live in it rather than in one process's memory.
     fn shared(&self) -> bool;
+    /// The group whose transactions a tenant's single writes share (group commit): each
+    /// tenant's own where tenants write in parallel; one for all where writes take turns anyway.
+    fn write_group(&self, tenant: Uuid) -> Uuid {
+        tenant
+    }
     /// Starts a transaction that will write.
     async fn begin_write(&self) -> Result<Self::Tx, DbError>;
     /// Starts a read-only transaction with one consistent snapshot.

@@ -10,6 +10,7 @@ mod concurrency;
 mod cors;
 mod create;
 mod fields;
+mod group_commit;
 mod nested;
 mod operators;
 mod patch_delete;

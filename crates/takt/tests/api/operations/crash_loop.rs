@@ -1,5 +1,6 @@
 //! `kill -9` loses no acknowledged write and leaves no partial one (SPEC section 10): several
-//! clients send nested bulk syncs (jobs with parts and operations) to the real `takt serve`,
+//! clients send nested bulk syncs (jobs with parts and operations) to the real `takt serve`, or
+//! many clients single syncs of one job each (which share transactions: group commit),
 //! which is killed at random moments again and again and started again on the same database.
 //! Afterwards every job is whole (all its parts and operations, all from one write) and holds
 //! the last write acknowledged for it or one sent after it; the event log, written in the same
@@ -18,11 +19,70 @@ use crate::backend_tests;
 use crate::operations::common::{Api, Server, create_key, free_port, takt};
 use crate::support::{Backend, fresh_database};
 
-const CLIENTS: usize = 4;
 const JOBS_PER_CLIENT: usize = 12;
-/// Jobs in one bulk request.
-const JOBS_PER_REQUEST: usize = 5;
-const KILLS: usize = 20;
+
+/// How the clients send their jobs.
+#[derive(Debug, Clone, Copy)]
+enum Sending {
+    /// A few clients, five jobs in each bulk request.
+    Bulk,
+    /// Many clients, one job in each `PUT /api-jobs/sync`.
+    Single,
+}
+
+impl Sending {
+    fn clients(self) -> usize {
+        match self {
+            Sending::Bulk => 4,
+            Sending::Single => 16,
+        }
+    }
+
+    fn jobs_per_request(self) -> usize {
+        match self {
+            Sending::Bulk => 5,
+            Sending::Single => 1,
+        }
+    }
+
+    fn kills(self) -> usize {
+        match self {
+            Sending::Bulk => 20,
+            Sending::Single => 10,
+        }
+    }
+
+    /// The request that sends `jobs`.
+    fn request(self, http: &reqwest::Client, base: &str, jobs: Vec<Value>) -> reqwest::RequestBuilder {
+        let (path, body) = match self {
+            Sending::Bulk => ("bulk-sync", json!({"jobs": jobs})),
+            Sending::Single => ("sync", jobs.into_iter().next().expect("one job")),
+        };
+        let method = if matches!(self, Sending::Bulk) { reqwest::Method::POST } else { reqwest::Method::PUT };
+        http.request(method, format!("{base}/api-jobs/{path}"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+    }
+
+    /// Whether an answer acknowledges every job of its request.
+    fn acknowledges(self, status: u16, answer: &Value) -> bool {
+        match self {
+            Sending::Bulk if status == 200 => {
+                let lines = answer["data"]["results"].as_array().expect("results");
+                assert_eq!(lines.len(), self.jobs_per_request(), "{answer}");
+                for line in lines {
+                    assert!(line["action"] == "created" || line["action"] == "updated", "a record failed: {answer}");
+                }
+                true
+            }
+            Sending::Single if status == 200 || status == 201 => {
+                assert!(answer["data"]["action"] == "created" || answer["data"]["action"] == "updated", "{answer}");
+                true
+            }
+            _ => false,
+        }
+    }
+}
 
 /// A small xorshift generator; the seed is printed so that a failing run can be told apart.
 struct Random(u64);
@@ -87,8 +147,15 @@ fn history(sent: &[Sent]) -> History {
     history
 }
 
-/// One client: bulk syncs of its own jobs, one after another, until told to stop.
-async fn client(n: usize, base: String, key: String, stop: Arc<AtomicBool>, acked: Arc<AtomicUsize>) -> Vec<Sent> {
+/// One client: syncs of its own jobs, one request after another, until told to stop.
+async fn client(
+    sending: Sending,
+    n: usize,
+    base: String,
+    key: String,
+    stop: Arc<AtomicBool>,
+    acked: Arc<AtomicUsize>,
+) -> Vec<Sent> {
     let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(20)).build().unwrap();
     let mut random = Random(0x9E37_79B9_7F4A_7C15 ^ (n as u64 + 1));
     let mut sent = Vec::new();
@@ -97,32 +164,21 @@ async fn client(n: usize, base: String, key: String, stop: Arc<AtomicBool>, acke
         round += 1;
         let tag = format!("c{n}-r{round}");
         let mut jobs: Vec<usize> = Vec::new();
-        while jobs.len() < JOBS_PER_REQUEST {
+        while jobs.len() < sending.jobs_per_request() {
             let j = random.below(JOBS_PER_CLIENT as u64) as usize;
             if !jobs.contains(&j) {
                 jobs.push(j);
             }
         }
-        let body = json!({"jobs": jobs.iter().map(|&j| job(n, j, &tag, round)).collect::<Vec<_>>()});
-        let answer = http
-            .post(format!("{base}/api-jobs/bulk-sync"))
-            .bearer_auth(&key)
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await;
-        let answer = match answer {
-            Ok(response) if response.status() == 200 => response.json::<Value>().await.ok(),
-            _ => None,
-        };
-        let ok = answer.is_some_and(|answer| {
-            let lines = answer["data"]["results"].as_array().expect("results").clone();
-            assert_eq!(lines.len(), JOBS_PER_REQUEST, "{answer}");
-            for line in &lines {
-                assert!(line["action"] == "created" || line["action"] == "updated", "a record failed: {answer}");
+        let bodies = jobs.iter().map(|&j| job(n, j, &tag, round)).collect();
+        let answer = sending.request(&http, &base, bodies).bearer_auth(&key).send().await;
+        let ok = match answer {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                response.json::<Value>().await.is_ok_and(|answer| sending.acknowledges(status, &answer))
             }
-            true
-        });
+            Err(_) => false,
+        };
         if ok {
             acked.fetch_add(1, Ordering::Relaxed);
         } else {
@@ -257,58 +313,68 @@ async fn serve(database: &str, listen: &str) -> Server {
     Server::start(takt(database, &["serve", "--listen", listen, "--rate-limit", "1000000"])).await
 }
 
+/// Sends writes the `sending` way to a server killed again and again, then checks every job, the
+/// event log and the database.
+async fn crash_loop(backend: Backend, sending: Sending) {
+    let (database, _dir) = fresh_database(backend).await;
+    let key = create_key(&database, "acme").await;
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut server = serve(&database, &listen).await;
+    let api = server.api(&key);
+    let cell = api.put("/api-cells/sync", json!({"external_id": "C", "external_source": "SAP", "name": "Saw"})).await;
+    assert_eq!(cell.status, 201, "{}", cell.body);
+
+    let seed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    eprintln!("crash loop seed {seed}");
+    let mut random = Random(seed);
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked = Arc::new(AtomicUsize::new(0));
+    let clients: Vec<_> = (0..sending.clients())
+        .map(|n| tokio::spawn(client(sending, n, format!("http://{listen}"), key.clone(), stop.clone(), acked.clone())))
+        .collect();
+    let mut kills = 0;
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    while kills < sending.kills() {
+        assert!(std::time::Instant::now() < deadline, "no writes got through after {kills} kills:\n{}", server.log());
+        let before = acked.load(Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_millis(100 + random.below(500))).await;
+        if acked.load(Ordering::Relaxed) == before {
+            continue; // no write got through since the start: wait until one does
+        }
+        server.signal("KILL").await;
+        kills += 1;
+        server = serve(&database, &listen).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut sent = Vec::new();
+    for client in clients {
+        sent.extend(client.await.expect("a client"));
+    }
+    let history = history(&sent);
+    let acknowledged = acked.load(Ordering::Relaxed);
+    assert!(acknowledged >= sending.kills(), "only {acknowledged} requests were acknowledged");
+
+    let stored = stored_jobs(&server.api(&key)).await;
+    for (external_id, writes) in &history {
+        check_job(external_id, stored.get(external_id), writes);
+    }
+    let unanswered = check_log(&events(&server.api(&key)).await, &sent);
+    assert!(stored.keys().all(|id| history.contains_key(id)), "no job that was never sent");
+    eprintln!(
+        "{sending:?}: {kills} kills, {acknowledged} acknowledged requests of {}, {unanswered} committed without an answer",
+        sent.len()
+    );
+    drop(server);
+    check_database(backend, &database).await;
+}
+
 backend_tests! {
     async fn kill_9_in_a_loop_loses_no_acknowledged_write_and_leaves_none_partial(backend: Backend) {
-        let (database, _dir) = fresh_database(backend).await;
-        let key = create_key(&database, "acme").await;
-        let listen = format!("127.0.0.1:{}", free_port());
-        let mut server = serve(&database, &listen).await;
-        let api = server.api(&key);
-        let cell = api.put("/api-cells/sync", json!({"external_id": "C", "external_source": "SAP", "name": "Saw"})).await;
-        assert_eq!(cell.status, 201, "{}", cell.body);
+        crash_loop(backend, Sending::Bulk).await;
+    }
 
-        let seed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
-        eprintln!("crash loop seed {seed}");
-        let mut random = Random(seed);
-        let stop = Arc::new(AtomicBool::new(false));
-        let acked = Arc::new(AtomicUsize::new(0));
-        let clients: Vec<_> = (0..CLIENTS)
-            .map(|n| tokio::spawn(client(n, format!("http://{listen}"), key.clone(), stop.clone(), acked.clone())))
-            .collect();
-        let mut kills = 0;
-        let deadline = std::time::Instant::now() + Duration::from_secs(180);
-        while kills < KILLS {
-            assert!(std::time::Instant::now() < deadline, "no writes got through after {kills} kills:\n{}", server.log());
-            let before = acked.load(Ordering::Relaxed);
-            tokio::time::sleep(Duration::from_millis(100 + random.below(500))).await;
-            if acked.load(Ordering::Relaxed) == before {
-                continue; // no write got through since the start: wait until one does
-            }
-            server.signal("KILL").await;
-            kills += 1;
-            server = serve(&database, &listen).await;
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        stop.store(true, Ordering::Relaxed);
-        let mut sent = Vec::new();
-        for client in clients {
-            sent.extend(client.await.expect("a client"));
-        }
-        let history = history(&sent);
-        let acknowledged = acked.load(Ordering::Relaxed);
-        assert!(acknowledged >= KILLS, "only {acknowledged} requests were acknowledged");
-
-        let stored = stored_jobs(&server.api(&key)).await;
-        for (external_id, writes) in &history {
-            check_job(external_id, stored.get(external_id), writes);
-        }
-        let unanswered = check_log(&events(&server.api(&key)).await, &sent);
-        assert!(stored.keys().all(|id| history.contains_key(id)), "no job that was never sent");
-        eprintln!(
-            "{kills} kills, {acknowledged} acknowledged bulk requests of {}, {unanswered} committed without an answer",
-            sent.len()
-        );
-        drop(server);
-        check_database(backend, &database).await;
+    async fn kill_9_during_concurrent_single_syncs_loses_no_acknowledged_one(backend: Backend) {
+        crash_loop(backend, Sending::Single).await;
     }
 }

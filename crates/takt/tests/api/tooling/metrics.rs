@@ -21,6 +21,8 @@ const REQUESTS: &str = "takt_http_requests_total";
 const SYNCED: &str = "takt_records_synced_total";
 const DELIVERIES: &str = "takt_webhook_deliveries_total";
 const EVENTS: &str = "takt_events_appended_total";
+const GROUPED_WRITES: &str = "takt_db_grouped_writes_total";
+const GROUP_COMMITS: &str = "takt_db_group_commits_total";
 
 /// Scrapes `/metrics` with no key.
 async fn scrape(app: &TestApp) -> Exposition {
@@ -173,6 +175,11 @@ backend_tests! {
         assert_eq!(synced("cells", "updated"), Some(2.0));
         assert_eq!(synced("cells", "error"), Some(2.0));
         assert_eq!(synced("ProductType", "created"), Some(1.0));
+        // The four single writes, one after another: each committed in a transaction of its own
+        // (a lone write never waits for company); the bulk sync is not a single write.
+        assert_eq!(before.get(GROUPED_WRITES, &[]), 0.0);
+        assert_eq!(metrics.get(GROUPED_WRITES, &[]), 4.0);
+        assert_eq!(metrics.get(GROUP_COMMITS, &[]), 4.0);
         assert_eq!(synced("ProductType", "error"), Some(1.0));
         assert_eq!(metrics.sum(SYNCED, &[]), 9.0);
         assert_eq!(metrics.get("takt_rate_limit_refusals_total", &[]), 1.0);
