@@ -21,15 +21,8 @@ pub(crate) async fn create<B: Backend>(
 ) -> Result<ErpRecord, StoreError> {
     let input = &*pins::hashed(input).await?;
     app.write_with_events(tenant, actor, |mut tx, at| async move {
-        let result = match erp::create(&mut tx, tenant, input, at, ids).await {
-            Ok((outcome, changes)) => match erp::get(&mut tx, tenant, input.entity(), outcome.id).await {
-                Ok(Some(record)) => Ok((record, changes)),
-                Ok(None) => Err(StoreError::Internal("a created record is gone".to_owned())),
-                Err(error) => Err(error),
-            },
-            Err(error) => Err(error),
-        };
-        (tx, result)
+        let result = erp::create(&mut tx, tenant, input, at, ids).await;
+        (tx, result.map(|(_, record, changes)| (record, changes)))
     })
     .await
 }

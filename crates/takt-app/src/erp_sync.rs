@@ -18,15 +18,8 @@ pub(crate) async fn sync<B: Backend>(
 ) -> Result<(SyncOutcome, ErpRecord), StoreError> {
     let input = &*pins::hashed(input).await?;
     app.write_with_events(tenant, actor, |mut tx, at| async move {
-        let result = match erp::apply(&mut tx, tenant, input, at).await {
-            Ok((outcome, changes)) => match erp::get(&mut tx, tenant, input.entity(), outcome.id).await {
-                Ok(Some(record)) => Ok(((outcome, record), changes)),
-                Ok(None) => Err(StoreError::Internal("a synced record is gone".to_owned())),
-                Err(error) => Err(error),
-            },
-            Err(error) => Err(error),
-        };
-        (tx, result)
+        let result = erp::apply(&mut tx, tenant, input, at).await;
+        (tx, result.map(|(outcome, record, changes)| ((outcome, record), changes)))
     })
     .await
 }

@@ -43,7 +43,6 @@ async fn apply<T: Tx>(
     let merged = patch::merged(entity, &stored, body).map_err(StoreError::Invalid)?;
     let mut input = parse_sync(entity, &merged, Path::root()).map_err(StoreError::Invalid)?;
     pins::hash_in(&mut input)?;
-    let (outcome, changes) = erp::apply(tx, tenant, &input, at).await?;
-    let record = erp::get(tx, tenant, entity, outcome.id).await?.ok_or_else(missing)?;
+    let (_, record, changes) = erp::apply(tx, tenant, &input, at).await?;
     Ok((record, changes))
 }

@@ -18,17 +18,18 @@ use crate::sql::{Param, Query, Tx};
 use crate::{StoreError, TenantId};
 
 /// Creates one record with its nested children; a sync key that is stored already (deleted or
-/// not) is taken. A record whose `external_id` is one of `ids` takes it as its id.
+/// not) is taken. A record whose `external_id` is one of `ids` takes it as its id. Answers as
+/// [`super::apply`] does.
 pub async fn create<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     input: &SyncInput,
     at: DateTime<Utc>,
     ids: &HashSet<Uuid>,
-) -> Result<(SyncOutcome, Vec<Change>), StoreError> {
+) -> Result<(SyncOutcome, ErpRecord, Vec<Change>), StoreError> {
     tx.lock_tenant(tenant.0).await?;
-    let mut applied = write_new(tx, tenant, input, at, ids).await?;
-    Ok((applied.outcomes.remove(0), applied.changes))
+    let applied = write_new(tx, tenant, input, at, ids).await?;
+    super::the_one(tx, tenant, input.entity(), applied).await
 }
 
 /// Deletes a record softly (`deleted_at`): it leaves lists and reads and keeps its row and

@@ -20,10 +20,10 @@ pub use read::{get, list};
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use takt_domain::erp::records::SyncOutcome;
-use takt_domain::erp::{PartInput, SyncInput, SyncKey};
+use takt_domain::erp::records::{ErpRecord, SyncOutcome};
+use takt_domain::erp::{ErpEntity, PartInput, SyncInput, SyncKey};
 use takt_domain::event::Change;
-use write::{CellCache, write};
+use write::{Applied, CellCache, write};
 
 use crate::sql::{Tx, savepoint};
 use crate::{BulkItem, BulkResult, StoreError, TenantId};
@@ -32,17 +32,37 @@ use crate::{BulkItem, BulkResult, StoreError, TenantId};
 const RUN_RECORDS: usize = 100;
 const RUN_ROWS: usize = 2_000;
 
-/// Applies one sync request; answers its outcome and the changes it made (a record that
-/// already held every value given changes nothing and is not written).
+/// Applies one sync request; answers its outcome, the record as it now is (as [`get`] answers
+/// it) and the changes it made (a record that already held every value given changes nothing
+/// and is not written).
 pub async fn apply<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
     input: &SyncInput,
     at: DateTime<Utc>,
-) -> Result<(SyncOutcome, Vec<Change>), StoreError> {
+) -> Result<(SyncOutcome, ErpRecord, Vec<Change>), StoreError> {
     tx.lock_tenant(tenant.0).await?;
-    let mut applied = write(tx, tenant, &[input], at, &mut CellCache::default()).await?;
-    Ok((applied.outcomes.remove(0), applied.changes))
+    let applied = write(tx, tenant, &[input], at, &mut CellCache::default()).await?;
+    the_one(tx, tenant, input.entity(), applied).await
+}
+
+/// What a write of one record answers: its outcome, the record as [`get`] answers it (the copy
+/// the write read back for its events, with its children, or read anew when it was unchanged),
+/// and the changes.
+async fn the_one<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    entity: ErpEntity,
+    mut applied: Applied,
+) -> Result<(SyncOutcome, ErpRecord, Vec<Change>), StoreError> {
+    let outcome = applied.outcomes.remove(0);
+    let record = match applied.changed.get_mut(&entity).and_then(|records| records.remove(&outcome.id)) {
+        Some(record) => read::with_children(tx, tenant, record).await?,
+        None => get(tx, tenant, entity, outcome.id)
+            .await?
+            .ok_or_else(|| StoreError::Internal("a written record is gone".to_owned()))?,
+    };
+    Ok((outcome, record, applied.changes))
 }
 
 /// Applies the records of a bulk request in order, each atomically; one bad record fails alone.

@@ -163,13 +163,22 @@ pub async fn get<T: Tx>(
         .arg(tenant.0)
         .arg(id);
     let Some(row) = tx.fetch_optional(&q).await? else { return Ok(None) };
-    let mut record = table.read(&row)?;
+    Ok(Some(with_children(tx, tenant, table.read(&row)?).await?))
+}
+
+/// `record` as [`get`] answers it: a job with its parts and their operations, a part with its
+/// operations.
+pub(super) async fn with_children<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    mut record: ErpRecord,
+) -> Result<ErpRecord, StoreError> {
     match &mut record {
         ErpRecord::Job(job) => job.parts = Some(parts_of_job(tx, tenant, job.id).await?),
         ErpRecord::Part(part) => part.operations = Some(operations_of(tx, tenant, "o.part_id", part.id).await?),
         _ => {}
     }
-    Ok(Some(record))
+    Ok(record)
 }
 
 async fn parts_of_job<T: Tx>(tx: &mut T, tenant: TenantId, job_id: Uuid) -> Result<Vec<Part>, StoreError> {
@@ -184,6 +193,9 @@ async fn parts_of_job<T: Tx>(tx: &mut T, tenant: TenantId, job_id: Uuid) -> Resu
     for row in tx.fetch_all(&q).await? {
         let ErpRecord::Part(part) = table.read(&row)? else { unreachable!() };
         parts.push(Part { operations: Some(Vec::new()), ..part });
+    }
+    if parts.is_empty() {
+        return Ok(parts);
     }
     for operation in operations_of(tx, tenant, "p.job_id", job_id).await? {
         if let Some(part) = parts.iter_mut().find(|p| p.id == operation.part_id) {

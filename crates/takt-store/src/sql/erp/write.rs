@@ -50,7 +50,12 @@ macro_rules! as_variant {
 pub(super) struct Applied {
     pub outcomes: Vec<SyncOutcome>,
     pub changes: Vec<Change>,
+    /// The records the write changed, as they now are (without children), by entity and id.
+    pub changed: Records,
 }
+
+/// Records by entity and id.
+pub(super) type Records = HashMap<ErpEntity, HashMap<Uuid, ErpRecord>>;
 
 /// A record the write changed: which, and how it was before (none if it is new).
 pub(super) struct Changed {
@@ -97,7 +102,7 @@ async fn write_as<T: Tx>(
     let mut changed = Vec::new();
     let w = Writer { tenant, at, new };
     let written = match records.first() {
-        None => return Ok(Applied { outcomes: Vec::new(), changes: Vec::new() }),
+        None => return Ok(Applied { outcomes: Vec::new(), changes: Vec::new(), changed: Records::new() }),
         Some(SyncInput::Cell(_)) => w.cells(tx, &of(records, |r| as_variant!(r, Cell)), &mut changed).await?,
         Some(SyncInput::Resource(_)) => {
             w.resources(tx, &of(records, |r| as_variant!(r, Resource)), &mut changed).await?
@@ -140,13 +145,19 @@ async fn write_as<T: Tx>(
             external_id: key.external_id.clone(),
         })
         .collect();
-    Ok(Applied { outcomes, changes: changes(tx, tenant, changed).await? })
+    let (changes, changed) = changes(tx, tenant, changed).await?;
+    Ok(Applied { outcomes, changes, changed })
 }
 
-/// The changes as events tell them: each record after the write, and what changed in it.
-async fn changes<T: Tx>(tx: &mut T, tenant: TenantId, mut changed: Vec<Changed>) -> Result<Vec<Change>, StoreError> {
+/// The changes as events tell them: each record after the write, and what changed in it; and
+/// those records.
+async fn changes<T: Tx>(
+    tx: &mut T,
+    tenant: TenantId,
+    mut changed: Vec<Changed>,
+) -> Result<(Vec<Change>, Records), StoreError> {
     changed.sort_by_key(|c| c.root);
-    let mut after: HashMap<ErpEntity, HashMap<Uuid, ErpRecord>> = HashMap::new();
+    let mut after = Records::new();
     for entity in ErpEntity::ALL {
         let ids: Vec<Uuid> = changed.iter().filter(|c| c.entity == entity).map(|c| c.id).collect();
         if !ids.is_empty() {
@@ -156,16 +167,16 @@ async fn changes<T: Tx>(tx: &mut T, tenant: TenantId, mut changed: Vec<Changed>)
     let json = |record: &ErpRecord| serde_json::to_value(record).expect("records serialize");
     let mut out = Vec::with_capacity(changed.len());
     for c in changed {
-        let Some(record) = after.get_mut(&c.entity).and_then(|records| records.remove(&c.id)) else { continue };
+        let Some(record) = after.get(&c.entity).and_then(|records| records.get(&c.id)) else { continue };
         let entity = c.entity.singular();
-        let data = json(&record);
+        let data = json(record);
         out.extend(match &c.before {
             None => Some(Change::created(entity, c.id.to_string(), data)),
             Some(_) if c.restored => Some(Change::happened(entity, "restored", c.id.to_string(), data)),
             Some(before) => Change::updated(entity, c.id.to_string(), &json(before), data),
         });
     }
-    Ok(out)
+    Ok((out, after))
 }
 
 /// What every table of one write shares.
