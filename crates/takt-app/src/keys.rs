@@ -75,8 +75,10 @@ pub(crate) async fn take_rate_token<B: Backend>(
         buckets.insert(key_id, bucket);
         return Ok(decision);
     }
+    // One key's requests all take from one row: sharing their transactions (grouped by the key)
+    // spares each its own commit.
     app.db
-        .write(|mut tx| async move {
+        .write_grouped(key_id, |mut tx| async move {
             let result = auth::take_shared_token(&mut tx, key_id, policy, now).await;
             (tx, result)
         })

@@ -136,11 +136,21 @@ impl<B: Backend> Group<B> {
             None => self.begin(backend).await?,
         };
         let Batch { mut tx, generation, members, opened, done } = batch;
-        savepoint(&mut tx, "SAVEPOINT", SAVEPOINT).await?;
+        // The first write of a batch needs no savepoint: if it fails, the whole transaction,
+        // which holds nothing else, is rolled back.
+        let first = members == 0;
+        if !first {
+            savepoint(&mut tx, "SAVEPOINT", SAVEPOINT).await?;
+        }
         let (mut tx, result) = work(tx).await;
-        match &result {
-            Ok(_) => savepoint(&mut tx, "RELEASE SAVEPOINT", SAVEPOINT).await?,
-            Err(_) => {
+        match (&result, first) {
+            (Ok(_), true) => {}
+            (Ok(_), false) => savepoint(&mut tx, "RELEASE SAVEPOINT", SAVEPOINT).await?,
+            (Err(_), true) => {
+                let _ = tx.rollback().await;
+                return result;
+            }
+            (Err(_), false) => {
                 savepoint(&mut tx, "ROLLBACK TO SAVEPOINT", SAVEPOINT).await?;
                 savepoint(&mut tx, "RELEASE SAVEPOINT", SAVEPOINT).await?;
             }
