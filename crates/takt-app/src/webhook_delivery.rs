@@ -68,6 +68,16 @@ pub(crate) async fn run<B: Backend>(app: &App<B>, settings: DeliverySettings) {
 /// One round: new deliveries, then one attempt of each due one. Whether there was work.
 async fn step<B: Backend>(app: &App<B>, settings: &DeliverySettings) -> Result<bool, StoreError> {
     let at = now();
+    let waiting = app
+        .db
+        .read(|mut tx| async move {
+            let result = dispatch::work_waiting(&mut tx, at).await;
+            (tx, result)
+        })
+        .await?;
+    if !waiting {
+        return Ok(false);
+    }
     let made = app
         .db
         .write(|mut tx| async move {

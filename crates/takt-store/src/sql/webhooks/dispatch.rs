@@ -131,6 +131,20 @@ pub(super) async fn enqueue_range<T: Tx>(
     Ok(made)
 }
 
+/// Whether a dispatcher round has anything to do at `now`: an active webhook behind its
+/// tenant's events, or a delivery due. Meant for a read-only transaction, so that an idle round
+/// takes no write transaction (on SQLite, the one writer) from the requests.
+pub async fn work_waiting<T: Tx>(tx: &mut T, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let q = Query::new(
+        "SELECT 1 FROM webhooks w JOIN event_sequences s ON s.tenant_id = w.tenant_id \
+         WHERE w.active AND w.cursor_seq < s.last_seq \
+         UNION ALL SELECT 1 FROM webhook_deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
+         AND (d.locked_until IS NULL OR d.locked_until <= $1) LIMIT 1",
+    )
+    .arg(now);
+    Ok(tx.fetch_optional(&q).await?.is_some())
+}
+
 /// Claims up to `limit` due deliveries for one attempt each, leased until `lease_until`.
 pub async fn claim<T: Tx>(
     tx: &mut T,
