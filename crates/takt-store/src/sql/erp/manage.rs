@@ -29,7 +29,7 @@ pub async fn create<T: Tx>(
 ) -> Result<(SyncOutcome, ErpRecord, Vec<Change>), StoreError> {
     tx.lock_tenant(tenant.0).await?;
     let applied = write_new(tx, tenant, input, at, ids).await?;
-    super::the_one(tx, tenant, input.entity(), applied).await
+    super::the_one(tx, tenant, input, applied).await
 }
 
 /// Deletes a record softly (`deleted_at`): it leaves lists and reads and keeps its row and

@@ -20,8 +20,8 @@ pub use read::{get, list};
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use takt_domain::erp::records::{ErpRecord, SyncOutcome};
-use takt_domain::erp::{ErpEntity, PartInput, SyncInput, SyncKey};
+use takt_domain::erp::records::{ErpRecord, SyncAction, SyncOutcome};
+use takt_domain::erp::{PartInput, SyncInput, SyncKey};
 use takt_domain::event::Change;
 use write::{Applied, CellCache, write};
 
@@ -43,20 +43,28 @@ pub async fn apply<T: Tx>(
 ) -> Result<(SyncOutcome, ErpRecord, Vec<Change>), StoreError> {
     tx.lock_tenant(tenant.0).await?;
     let applied = write(tx, tenant, &[input], at, &mut CellCache::default()).await?;
-    the_one(tx, tenant, input.entity(), applied).await
+    the_one(tx, tenant, input, applied).await
 }
 
 /// What a write of one record answers: its outcome, the record as [`get`] answers it (the copy
 /// the write read back for its events, with its children, or read anew when it was unchanged),
-/// and the changes.
+/// and the changes. A record the write created has only the children it nests, so a new one
+/// that nests none is not asked for them.
 async fn the_one<T: Tx>(
     tx: &mut T,
     tenant: TenantId,
-    entity: ErpEntity,
+    input: &SyncInput,
     mut applied: Applied,
 ) -> Result<(SyncOutcome, ErpRecord, Vec<Change>), StoreError> {
     let outcome = applied.outcomes.remove(0);
+    let entity = input.entity();
+    let nests_nothing = match input {
+        SyncInput::Job(job) => job.parts.is_empty(),
+        SyncInput::Part(part) => part.operations.is_empty(),
+        _ => true,
+    };
     let record = match applied.changed.get_mut(&entity).and_then(|records| records.remove(&outcome.id)) {
+        Some(record) if outcome.action == SyncAction::Created && nests_nothing => read::childless(record),
         Some(record) => read::with_children(tx, tenant, record).await?,
         None => get(tx, tenant, entity, outcome.id)
             .await?

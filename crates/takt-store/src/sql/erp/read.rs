@@ -166,6 +166,17 @@ pub async fn get<T: Tx>(
     Ok(Some(with_children(tx, tenant, table.read(&row)?).await?))
 }
 
+/// `record` as [`get`] answers it when it has no children: a job with no parts, a part with no
+/// operations.
+pub(super) fn childless(mut record: ErpRecord) -> ErpRecord {
+    match &mut record {
+        ErpRecord::Job(job) => job.parts = Some(Vec::new()),
+        ErpRecord::Part(part) => part.operations = Some(Vec::new()),
+        _ => {}
+    }
+    record
+}
+
 /// `record` as [`get`] answers it: a job with its parts and their operations, a part with its
 /// operations.
 pub(super) async fn with_children<T: Tx>(
