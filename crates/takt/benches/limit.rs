@@ -94,6 +94,7 @@ async fn run(backend: &str, raw_database: &str, takt_database: &str, sizes: &Siz
 
     let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(600)).build().unwrap();
     let server = support::start(takt_database, &client).await;
+    println!("{backend}: takt serve is pid {} (for perf record -p)", server.pid());
     let target = Target { client: client.clone(), base: server.base.clone(), limit: sizes.limit };
     let mut lines = vec![
         Line::of("raw: 1000-row upsert statements, new rows", 1, "rows/s", &ceilings.bulk_fresh),
