@@ -83,22 +83,24 @@ pub async fn single(
     .await
 }
 
-/// `method path(i)` with `body(i)` from `connections` connections: a read.
+/// The reads `request(target, key, i)` from `connections` connections, request `i` with key
+/// `i % keys.len()`.
 pub async fn read(
     target: &Target,
     server: &Server,
+    keys: &[String],
     connections: usize,
     total: usize,
     request: impl Fn(&Target, &str, usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
 ) -> Run {
-    let (t, key) = (target.clone(), server.key.clone());
+    let (t, keys) = (target.clone(), Arc::new(keys.to_vec()));
     let request = Arc::new(request);
     timed(
         server,
         drive(connections, total, target.limit, move |i| {
-            let (t, key, request) = (t.clone(), key.clone(), request.clone());
+            let (t, keys, request) = (t.clone(), keys.clone(), request.clone());
             async move {
-                send(request(&t, &key, i)).await;
+                send(request(&t, &keys[i % keys.len()], i)).await;
                 1
             }
         }),
