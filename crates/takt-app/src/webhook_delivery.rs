@@ -16,6 +16,7 @@ use takt_domain::webhook::{WebhookSecret, WebhookUrl, check_ip, check_url, forma
 use takt_store::sql::Backend;
 use takt_store::sql::webhooks::dispatch::{self, AttemptResult, Claimed};
 use takt_store::{StoreError, now};
+use tokio::sync::broadcast::error::TryRecvError;
 
 use crate::App;
 use crate::metrics::DeliveryOutcome;
@@ -40,6 +41,9 @@ const LEASE: Duration = Duration::from_secs(15);
 const BATCH: i64 = 32;
 /// How long the dispatcher sleeps when nothing is due and no event was committed.
 const IDLE: Duration = Duration::from_secs(1);
+/// How long the dispatcher gathers commits once one wakes it: the commits that come in that
+/// time are one round's work (a round is two write transactions) rather than a round each.
+const GATHER: Duration = Duration::from_millis(10);
 /// How much of a receiver's answer the log keeps.
 const RESPONSE_BYTES: usize = 1024;
 
@@ -61,7 +65,10 @@ pub(crate) async fn run<B: Backend>(app: &App<B>, settings: DeliverySettings) {
             Ok(Some(due)) => (due - now()).to_std().unwrap_or(Duration::ZERO).min(IDLE),
             _ => IDLE,
         };
-        let _ = tokio::time::timeout(wait, notices.recv()).await;
+        if tokio::time::timeout(wait, notices.recv()).await.is_ok() {
+            tokio::time::sleep(GATHER).await;
+            while !matches!(notices.try_recv(), Err(TryRecvError::Empty | TryRecvError::Closed)) {}
+        }
     }
 }
 

@@ -16,6 +16,7 @@ mod postgres;
 #[path = "bulk_sync/feed.rs"]
 mod feed;
 #[path = "bulk_sync/support.rs"]
+#[allow(dead_code)]
 mod support;
 #[path = "bulk_sync/webhook.rs"]
 mod webhook;

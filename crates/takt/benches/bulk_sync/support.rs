@@ -38,6 +38,17 @@ impl Server {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// The CPU time (user and system) the process has used so far (Linux `/proc/<pid>/stat`).
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // The fields after the command name, which is in parentheses and may hold spaces.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        let per_second = std::process::Command::new("getconf").arg("CLK_TCK").output().ok()?;
+        let per_second: u64 = String::from_utf8_lossy(&per_second.stdout).trim().parse().ok()?;
+        Some(Duration::from_secs_f64(ticks as f64 / per_second as f64))
+    }
 }
 
 fn takt(database: &str) -> Command {
@@ -62,12 +73,18 @@ pub async fn postgres_database() -> Option<String> {
     }
 }
 
+/// Creates an API key of `tenant` (and the tenant, if it is new) with `takt keys create`, which
+/// also migrates a new database; answers the key.
+pub fn create_key(database: &str, tenant: &str) -> String {
+    let out = takt(database).args(["keys", "create", "--tenant", tenant]).output().expect("takt keys create");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
 /// Starts `takt serve` on a free loopback port with an API key of tenant `bench`, and waits
 /// until it answers.
 pub async fn start(database: &str, client: &reqwest::Client) -> Server {
-    let out = takt(database).args(["keys", "create", "--tenant", "bench"]).output().expect("takt keys create");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let key = create_key(database, "bench");
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = takt(database)
         .args([

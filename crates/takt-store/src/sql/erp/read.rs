@@ -134,21 +134,29 @@ pub(crate) async fn by_ids<T: Tx>(
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, ErpRecord>, StoreError> {
     let table = table(entity);
-    let a = table.alias;
     let mut records = HashMap::with_capacity(ids.len());
-    let select = table.select();
-    let (columns, from) = select.split_once(" FROM ").expect("a FROM clause");
-    let (first, joins) = from.split_once(" JOIN ").map_or((from, String::new()), |(f, j)| (f, format!(" JOIN {j}")));
     for chunk in ids.chunks(LOOKUP_CHUNK) {
-        let mut q = Query::new(format!("SELECT {columns} FROM "));
-        q.values_table(chunk.iter().map(|id| [Param::Uuid(*id)]));
-        q.push(&format!(" CROSS JOIN {first}{joins} WHERE {a}.id = k.column1 AND {a}.tenant_id = ")).bind(tenant.0);
-        for row in tx.fetch_all(&q).await? {
+        for row in tx.fetch_all(&keyed(table, "id", chunk, tenant)).await? {
             let record = table.read(&row)?;
             records.insert(record.id(), record);
         }
     }
     Ok(records)
+}
+
+/// The rows of `table` whose `column` is one of `keys`, written as a join with a `VALUES`
+/// table of the keys (`CROSS JOIN`, so that SQLite keeps the keys as the outer loop): one index
+/// search per key, whatever the engine knows of the table. Filtered on the tenant alone, both
+/// engines would rather walk the tenant's rows in order of id.
+fn keyed(table: &Table, column: &str, keys: &[Uuid], tenant: TenantId) -> Query {
+    let a = table.alias;
+    let select = table.select();
+    let (columns, from) = select.split_once(" FROM ").expect("a FROM clause");
+    let (first, joins) = from.split_once(" JOIN ").map_or((from, String::new()), |(f, j)| (f, format!(" JOIN {j}")));
+    let mut q = Query::new(format!("SELECT {columns} FROM "));
+    q.values_table(keys.iter().map(|id| [Param::Uuid(*id)]));
+    q.push(&format!(" CROSS JOIN {first}{joins} WHERE {a}.{column} = k.column1 AND {a}.tenant_id = ")).bind(tenant.0);
+    q
 }
 
 pub async fn get<T: Tx>(
@@ -186,7 +194,7 @@ pub(super) async fn with_children<T: Tx>(
 ) -> Result<ErpRecord, StoreError> {
     match &mut record {
         ErpRecord::Job(job) => job.parts = Some(parts_of_job(tx, tenant, job.id).await?),
-        ErpRecord::Part(part) => part.operations = Some(operations_of(tx, tenant, "o.part_id", part.id).await?),
+        ErpRecord::Part(part) => part.operations = Some(operations_of(tx, tenant, &[part.id]).await?),
         _ => {}
     }
     Ok(record)
@@ -194,21 +202,15 @@ pub(super) async fn with_children<T: Tx>(
 
 async fn parts_of_job<T: Tx>(tx: &mut T, tenant: TenantId, job_id: Uuid) -> Result<Vec<Part>, StoreError> {
     let table = table(ErpEntity::Part);
-    let q = Query::new(format!(
-        "SELECT {} WHERE p.tenant_id = $1 AND p.job_id = $2 AND p.deleted_at IS NULL ORDER BY p.id",
-        table.select()
-    ))
-    .arg(tenant.0)
-    .arg(job_id);
+    let mut q = keyed(table, "job_id", &[job_id], tenant);
+    q.push(" AND p.deleted_at IS NULL ORDER BY p.id");
     let mut parts: Vec<Part> = Vec::new();
     for row in tx.fetch_all(&q).await? {
         let ErpRecord::Part(part) = table.read(&row)? else { unreachable!() };
         parts.push(Part { operations: Some(Vec::new()), ..part });
     }
-    if parts.is_empty() {
-        return Ok(parts);
-    }
-    for operation in operations_of(tx, tenant, "p.job_id", job_id).await? {
+    let ids: Vec<Uuid> = parts.iter().map(|p| p.id).collect();
+    for operation in operations_of(tx, tenant, &ids).await? {
         if let Some(part) = parts.iter_mut().find(|p| p.id == operation.part_id) {
             part.operations.get_or_insert_with(Vec::new).push(operation);
         }
@@ -216,25 +218,18 @@ async fn parts_of_job<T: Tx>(tx: &mut T, tenant: TenantId, job_id: Uuid) -> Resu
     Ok(parts)
 }
 
-/// Operations by `column = id`, in routing order (sequence, then creation).
-async fn operations_of<T: Tx>(
-    tx: &mut T,
-    tenant: TenantId,
-    column: &str,
-    id: Uuid,
-) -> Result<Vec<Operation>, StoreError> {
+/// The operations of the parts `part_ids`, each part's in routing order (sequence, then
+/// creation).
+async fn operations_of<T: Tx>(tx: &mut T, tenant: TenantId, part_ids: &[Uuid]) -> Result<Vec<Operation>, StoreError> {
     let table = table(ErpEntity::Operation);
-    let q = Query::new(format!(
-        "SELECT {} WHERE o.tenant_id = $1 AND {column} = $2 AND o.deleted_at IS NULL \
-         ORDER BY o.sequence NULLS LAST, o.id",
-        table.select()
-    ))
-    .arg(tenant.0)
-    .arg(id);
     let mut operations = Vec::new();
-    for row in tx.fetch_all(&q).await? {
-        let ErpRecord::Operation(op) = table.read(&row)? else { unreachable!() };
-        operations.push(op);
+    for chunk in part_ids.chunks(LOOKUP_CHUNK) {
+        let mut q = keyed(table, "part_id", chunk, tenant);
+        q.push(" AND o.deleted_at IS NULL ORDER BY o.sequence NULLS LAST, o.id");
+        for row in tx.fetch_all(&q).await? {
+            let ErpRecord::Operation(op) = table.read(&row)? else { unreachable!() };
+            operations.push(op);
+        }
     }
     Ok(operations)
 }
