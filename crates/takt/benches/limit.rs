@@ -97,7 +97,7 @@ async fn run(backend: &str, raw_database: &str, takt_database: &str, sizes: &Siz
     println!("{backend}: takt serve is pid {} (for perf record -p)", server.pid());
     let target = Target { client: client.clone(), base: server.base.clone(), limit: sizes.limit };
     let mut lines = vec![
-        Line::of("raw: 1000-row upsert statements, new rows", 1, "rows/s", &ceilings.bulk_fresh),
+        Line::of(format!("raw: {}-row upsert statements, new rows", sizes.rows), 1, "rows/s", &ceilings.bulk_fresh),
         Line::of("raw: the same statements again, unchanged", 1, "rows/s", &ceilings.bulk_unchanged),
         Line::of("raw: one-row upsert, autocommit", 1, "rows/s", &ceilings.single_alone),
         Line::of("raw: one-row upsert, autocommit", c, "rows/s", &ceilings.single),
