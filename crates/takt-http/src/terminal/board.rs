@@ -53,7 +53,7 @@ pub async fn board(State(state): State<Arc<AppState>>, Path(tenant): Path<String
                         }
                         h3 { (lang.t("board.running")) }
                         @if running.is_empty() { p.none { (lang.t("queue.nothing")) } }
-                        ul.running {
+                        ul.now-running {
                             @for line in &running {
                                 li { strong { (line.operation.operation_name) } " " span.ids { (line.job.job_number) " · " (line.part.part_number) } }
                             }

@@ -60,6 +60,6 @@ fn stream(notices: broadcast::Receiver<Uuid>, tenant: Uuid) -> impl Stream<Item 
                 Err(RecvError::Closed) => return None,
             }
         }
-        Some((Ok(Event::default().event("change").data("")), notices))
+        Some((Ok(Event::default().event("change").data(tenant.to_string())), notices))
     })
 }

@@ -174,7 +174,7 @@ fn facts(signed: &Signed, panel: &Panel, focus_action: bool) -> Markup {
         _ => &[],
     };
     html! {
-        section #facts.card.facts data-region {
+        section #facts.card.details data-region {
             p { span class={ "status " (op.status) } { (status_name(lang, &op.status)) } }
             dl {
                 dt { (lang.t("operation.job")) } dd { (panel.job.job_number) }

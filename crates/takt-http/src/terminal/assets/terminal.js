@@ -58,26 +58,39 @@
       .catch(function () { /* the next change or reconnect tries again */ });
   }
 
+  // Follows the plant's change stream. The stream is closed when the page is left (a page kept
+  // for the back button would otherwise hold one of the browser's few connections to the server)
+  // and opened again, with a refresh, when it is shown again.
   function follow(path) {
     var pending = null;
     var lost = false;
+    var source = null;
     var notice = document.querySelector(".offline");
-    var source = new EventSource(path);
     function soon() {
       if (pending) { return; }
       pending = setTimeout(function () { pending = null; refresh(); }, 150);
     }
-    source.addEventListener("change", soon);
-    source.addEventListener("open", function () {
-      if (notice) { notice.hidden = true; }
-      if (lost) { lost = false; soon(); }
-      document.body.setAttribute("data-live-open", "true");
+    function connect() {
+      source = new EventSource(path);
+      source.addEventListener("change", soon);
+      source.addEventListener("open", function () {
+        if (notice) { notice.hidden = true; }
+        if (lost) { lost = false; soon(); }
+        document.body.setAttribute("data-live-open", "true");
+      });
+      source.addEventListener("error", function () {
+        lost = true;
+        if (notice) { notice.hidden = false; }
+        document.body.removeAttribute("data-live-open");
+      });
+    }
+    window.addEventListener("pagehide", function () {
+      if (source) { source.close(); source = null; }
     });
-    source.addEventListener("error", function () {
-      lost = true;
-      if (notice) { notice.hidden = false; }
-      document.body.removeAttribute("data-live-open");
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted && !source) { lost = true; connect(); }
     });
+    connect();
   }
 
   document.addEventListener("DOMContentLoaded", function () {

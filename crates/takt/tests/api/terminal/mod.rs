@@ -3,6 +3,7 @@
 //! (`browser`).
 
 mod actions;
+mod browser;
 
 pub(crate) mod fixtures;
 mod security;
