@@ -42,7 +42,12 @@ async fn checked(
     let signed = session::signed(state, tenant, headers).await?;
     if !csrf::matches(form.get(csrf::FIELD).map(String::as_str), &signed.session.csrf_token) {
         let lang = signed.lang();
-        return Err(super::layout::error_page(lang, StatusCode::FORBIDDEN, lang.t("error.csrf")));
+        return Err(super::layout::error_page_back(
+            lang,
+            StatusCode::FORBIDDEN,
+            lang.t("error.csrf"),
+            &signed.plant.base(),
+        ));
     }
     let Ok(id) = id.parse::<Uuid>() else { return Err(operation::not_found(&signed)) };
     Ok((signed, id))

@@ -104,10 +104,16 @@ pub fn respond(status: StatusCode, markup: Markup) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], markup.into_string()).into_response()
 }
 
-/// A page that says only what went wrong.
+/// A page that says only what went wrong, with a way back to the terminal.
 pub fn error_page(lang: Lang, status: StatusCode, message: &str) -> Response {
-    let chrome = Chrome { plant: None, operator: None, here: "/terminal", live: None };
-    let body = html! { p.message.error role="alert" { (message) } p { a href="/terminal" { (lang.t("app.title")) } } };
+    error_page_back(lang, status, message, "/terminal")
+}
+
+/// A page that says only what went wrong, with a way `back`.
+pub fn error_page_back(lang: Lang, status: StatusCode, message: &str, back: &str) -> Response {
+    let chrome = Chrome { plant: None, operator: None, here: back, live: None };
+    let body =
+        html! { p.message.error role="alert" { (message) } p.crumbs { a href=(back) { "← " (lang.t("app.title")) } } };
     respond(status, page(lang, lang.t("app.title"), chrome, body))
 }
 

@@ -77,7 +77,7 @@ pub fn done_key(action: &str) -> Option<&'static str> {
 
 pub fn not_found(signed: &Signed) -> Response {
     let lang = signed.lang();
-    layout::error_page(lang, StatusCode::NOT_FOUND, lang.t("error.not_found"))
+    layout::error_page_back(lang, StatusCode::NOT_FOUND, lang.t("error.not_found"), &signed.plant.base())
 }
 
 /// The panel of operation `id` as an answer with `status`; `404` when the tenant has no such

@@ -105,12 +105,17 @@ pub async fn cell(
     };
     let lang = signed.lang();
     let Ok(cell) = cell.parse::<Uuid>() else {
-        return layout::error_page(lang, StatusCode::NOT_FOUND, lang.t("error.not_found"));
+        return layout::error_page_back(lang, StatusCode::NOT_FOUND, lang.t("error.not_found"), &signed.plant.base());
     };
     let (cell, lines) = match state.app.cell_queue(signed.plant.tenant.id, &CellKey::Id(cell), QUEUE_PAGE, 0).await {
         Ok((cell, page)) => (cell, page.items),
         Err(StoreError::Missing(_)) => {
-            return layout::error_page(lang, StatusCode::NOT_FOUND, lang.t("error.not_found"));
+            return layout::error_page_back(
+                lang,
+                StatusCode::NOT_FOUND,
+                lang.t("error.not_found"),
+                &signed.plant.base(),
+            );
         }
         Err(error) => return layout::store_error_page(lang, error),
     };

@@ -44,7 +44,7 @@ pub async fn scan(
     };
     let lang = signed.lang();
     if !csrf::matches(fields.get(csrf::FIELD).map(String::as_str), &signed.session.csrf_token) {
-        return layout::error_page(lang, StatusCode::FORBIDDEN, lang.t("error.csrf"));
+        return layout::error_page_back(lang, StatusCode::FORBIDDEN, lang.t("error.csrf"), &signed.plant.base());
     }
     let code = fields.get("code").map(|c| c.trim()).unwrap_or_default();
     let tenant = signed.plant.tenant.id;

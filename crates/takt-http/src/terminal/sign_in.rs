@@ -123,7 +123,12 @@ pub async fn sign_out(
         Err(answer) => return answer,
     };
     if !csrf::matches(form.get(csrf::FIELD).map(String::as_str), &signed.session.csrf_token) {
-        return layout::error_page(signed.lang(), StatusCode::FORBIDDEN, signed.lang().t("error.csrf"));
+        return layout::error_page_back(
+            signed.lang(),
+            StatusCode::FORBIDDEN,
+            signed.lang().t("error.csrf"),
+            &signed.plant.base(),
+        );
     }
     if let Some(token) = cookies::get(&headers, SESSION_COOKIE)
         && let Err(error) = state.app.sign_out(&token).await

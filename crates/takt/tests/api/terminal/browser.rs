@@ -309,6 +309,8 @@ async fn scenarios(app: &TestApp, page: &Page, operations: &[String; 4]) {
 
     // The board, with one operation running and a late job.
     crate::lifecycle::fixtures::act(app, "start", &operations[3]).await;
+    let bending = json!({"external_id": "C-2", "external_source": SOURCE, "name": "Bending", "wip_limit": 2});
+    create(app, "cells", bending).await;
     let late = json!({"external_id": "SO-0", "external_source": SOURCE, "job_number": "SO-0", "customer": "Initech", "due_date": "2026-01-15"});
     create(app, "jobs", late).await;
     page.goto("/board/acme").await;
