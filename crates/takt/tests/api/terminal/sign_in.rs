@@ -64,9 +64,9 @@ backend_tests! {
         browser.try_sign_in("9999", PIN).await.expect(401).shows("Wrong employee number or PIN.");
     }
 
-    async fn inactive_and_deleted_operators_cannot_sign_in(app: TestApp) {
+    async fn inactive_and_deleted_operators_cannot_sign_in_and_a_retired_ones_session_ends(app: TestApp) {
         terminal_plant(&app).await;
-        let inactive = operator(&app, "E-2", "2002", "2222", false).await;
+        operator(&app, "E-2", "2002", "2222", false).await;
         let mut browser = Browser::new(&app);
         browser.try_sign_in("2002", "2222").await.expect(401);
         let deleted = operator(&app, "E-3", "3003", "3333", true).await;
@@ -74,8 +74,9 @@ backend_tests! {
         browser.try_sign_in("3003", "3333").await.expect(401);
 
         browser.sign_in().await;
-        app.execute_sql("UPDATE operators SET active = FALSE").await;
-        let _ = inactive;
+        let retired = serde_json::json!({"external_id": "E-1", "external_source": crate::erp::fixtures::SOURCE,
+                                         "name": "Ada Lovelace", "employee_number": NUMBER, "active": false});
+        crate::erp::fixtures::update(&app, "operators", retired).await;
         browser.get("/terminal/acme").await.expect(200).shows("Employee number");
     }
 
