@@ -1,8 +1,9 @@
 //! The terminal in a real headless Chromium, driven over WebDriver (chromedriver on loopback):
 //! sign-in, a wrong PIN and the lockout, a cell, the scan field, start, pause, resume, complete
 //! with 24 good and 1 scrap, an operation that appears within two seconds when the API makes
-//! it, the board, the language switch, a form without its token, sign-out. Each step saves a
-//! screenshot under `target/screenshots/` (1024×768, and some at a phone's 390×844).
+//! it, the board (live too), touch targets of 48 px at least, the language switch, a form
+//! without its token, sign-out. Each step saves a screenshot under `target/screenshots/`
+//! (1024×768, and some at a phone's 390×844).
 //!
 //! It runs on SQLite only: the pages are the same on both engines, which the HTTP scenarios
 //! cover. Without Chromium and chromedriver it is skipped with a warning, or fails when
@@ -238,6 +239,7 @@ async fn scenarios(app: &TestApp, page: &Page, operations: &[String; 4]) {
     assert!(page.client.current_url().await.unwrap().path().ends_with("/terminal/acme"));
     page.shot("01-sign-in").await;
     page.shot_phone("01-sign-in").await;
+    large_targets(page).await;
     page.sign_in(NUMBER, "0000").await;
     page.wait_for_text("Wrong employee number or PIN.", Duration::from_secs(5)).await;
     page.shot("02-wrong-pin").await;
@@ -259,6 +261,7 @@ async fn scenarios(app: &TestApp, page: &Page, operations: &[String; 4]) {
     assert_eq!(focused.attr("id").await.unwrap().as_deref(), Some("scan"), "the scan field has the focus");
     page.shot("05-queue").await;
     page.shot_phone("05-queue").await;
+    large_targets(page).await;
 
     // Scan: Enter opens the operation, Enter again starts it.
     page.field("Scan").await.send_keys("OP-1").await.unwrap();
@@ -274,6 +277,7 @@ async fn scenarios(app: &TestApp, page: &Page, operations: &[String; 4]) {
     assert_ne!(timer.text().await.unwrap(), before, "the timer runs");
     page.shot("07-running").await;
     page.shot_phone("07-running").await;
+    large_targets(page).await;
 
     // Pause and resume, by keyboard alone: Tab to the button is the browser's; Enter presses it.
     page.press("Pause").await;
@@ -317,6 +321,9 @@ async fn scenarios(app: &TestApp, page: &Page, operations: &[String; 4]) {
     page.wait_for_text("Late jobs", Duration::from_secs(5)).await;
     page.shot("12-board").await;
     page.shot_phone("12-board").await;
+    wait_for_live(page).await;
+    crate::lifecycle::fixtures::act(app, "start", &operations[2]).await;
+    page.wait_for_text("Step OP-3", Duration::from_secs(2)).await;
 
     // German, by the switch.
     page.goto(&format!("/terminal/acme/operations/{}", operations[1])).await;
@@ -343,6 +350,20 @@ async fn scenarios(app: &TestApp, page: &Page, operations: &[String; 4]) {
     page.goto("/terminal/acme/cells/00000000-0000-0000-0000-000000000000").await;
     page.wait_for_text("Employee number", Duration::from_secs(5)).await;
     page.shot("15-signed-out").await;
+}
+
+/// Asserts that every control a finger can press is at least 48 px high, at 1024×768 and at a
+/// phone's width.
+async fn large_targets(page: &Page) {
+    let small = "return Array.from(document.querySelectorAll('button, a, input, select, label.check'))\
+        .filter(function (e) { var r = e.getBoundingClientRect(); return r.width > 0 && e.type !== 'hidden' && r.height < 48; })\
+        .map(function (e) { return e.outerHTML.slice(0, 80) + ' ' + e.getBoundingClientRect().height; });";
+    for (width, height) in [(1024, 768), (390, 844)] {
+        page.resize(width, height).await;
+        let found = page.client.execute(small, vec![]).await.unwrap();
+        assert_eq!(found, json!([]), "targets under 48 px at {width}×{height}");
+    }
+    page.resize(1024, 768).await;
 }
 
 /// Waits until the page's change stream is open.
