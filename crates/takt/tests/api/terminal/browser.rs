@@ -25,6 +25,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// WebDriver's Enter key.
 const ENTER: &str = "\u{E007}";
+/// WebDriver's Tab key.
+const TAB: &str = "\u{E004}";
 
 /// chromedriver, stopped when dropped.
 struct Driver {
@@ -259,6 +261,11 @@ async fn scenarios(app: &TestApp, page: &Page, operations: &[String; 4]) {
     page.wait_for_text("Running now", Duration::from_secs(5)).await;
     let focused = page.client.active_element().await.unwrap();
     assert_eq!(focused.attr("id").await.unwrap().as_deref(), Some("scan"), "the scan field has the focus");
+    focused.send_keys(TAB).await.unwrap();
+    let next = page.client.active_element().await.unwrap();
+    assert_eq!(next.text().await.unwrap(), "Open", "Tab moves to the next control");
+    let outline = "var s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth;";
+    assert_eq!(page.client.execute(outline, vec![]).await.unwrap(), "solid 4px", "the focus is visible");
     page.shot("05-queue").await;
     page.shot_phone("05-queue").await;
     large_targets(page).await;
