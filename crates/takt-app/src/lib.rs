@@ -24,11 +24,13 @@ pub mod metrics;
 pub mod pins;
 mod queue;
 mod service;
+pub mod terminal;
 mod transfer;
 mod webhook_delivery;
 mod webhooks;
 
 pub use crate::metrics::Metrics;
+pub use terminal::Terminal;
 pub use webhook_delivery::DeliverySettings;
 
 use std::collections::{HashMap, HashSet};
@@ -61,9 +63,10 @@ use takt_store::{
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-/// Every use case of Takt, behind one interface that does not know which database runs it.
+/// Every use case of Takt, behind one interface that does not know which database runs it
+/// (the operator terminal's own are in [`Terminal`]).
 #[async_trait]
-pub trait Service: Send + Sync + 'static {
+pub trait Service: Terminal + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Checks that the database answers.

@@ -2,7 +2,8 @@
 //! and what both share: keys and rate limits ([`auth`]), JSON bodies ([`body`]; gzip decoded,
 //! kept to a pace), the error
 //! envelope ([`error`]), request logs and metrics, `/health`, `/metrics`, `/openapi.json` and the
-//! API reference at `/docs`.
+//! API reference at `/docs`; and the operator terminal and plant board (`terminal`), which are
+//! pages, not API.
 
 pub mod auth;
 pub mod body;
@@ -20,6 +21,7 @@ pub mod openapi;
 mod pace;
 mod path;
 mod shop_floor;
+mod terminal;
 mod webhooks;
 pub mod wording;
 
@@ -69,6 +71,8 @@ pub struct Config {
     /// The browser origins whose pages may call the API (`*` for any); none answers no CORS
     /// preflight.
     pub cors_origins: Vec<String>,
+    /// How long an operator stays signed in at the terminal: a shift.
+    pub terminal_session: Duration,
 }
 
 /// What the server grants a client's connection (SPEC section 10, "Connections").
@@ -111,6 +115,7 @@ impl Default for Config {
             webhook_disable_after: Duration::from_secs(5 * 24 * 3600),
             limits: Limits::default(),
             cors_origins: Vec::new(),
+            terminal_session: Duration::from_secs(12 * 3600),
         }
     }
 }
@@ -155,6 +160,7 @@ pub fn app_with(service: Arc<dyn Service>, config: Config, extra: Router) -> Rou
         .route("/docs", get(docs::page))
         .route("/docs/", get(docs::page_in_folder))
         .route("/docs/{*file}", get(docs::asset))
+        .merge(terminal::routes())
         .merge(api)
         .merge(extra.with_state(()))
         .fallback(not_found)

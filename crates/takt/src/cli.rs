@@ -143,6 +143,10 @@ pub struct ServeArgs {
     /// any); repeat the option or separate them with commas. None: no CORS.
     #[arg(long = "cors-origin", env = "TAKT_CORS_ORIGIN", value_delimiter = ',', value_parser = cors_origin)]
     pub cors_origins: Vec<String>,
+
+    /// How long an operator stays signed in at the terminal (`/terminal/<plant>`): a shift.
+    #[arg(long, env = "TAKT_TERMINAL_SESSION", default_value = "12h", value_parser = positive_duration)]
+    pub terminal_session: Duration,
 }
 
 /// `*`, or an origin as browsers send it: `scheme://host[:port]`, nothing after.
@@ -263,6 +267,7 @@ async fn run(cli: Cli) -> Result<()> {
                     max_connections: args.max_connections_http as usize,
                 },
                 cors_origins: args.cors_origins,
+                terminal_session: args.terminal_session,
                 ..takt_http::Config::default()
             };
             let listener =

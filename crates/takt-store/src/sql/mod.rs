@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod master;
 mod query;
 pub mod shop_floor;
+pub mod terminal;
 pub mod transfer;
 pub mod webhooks;
 

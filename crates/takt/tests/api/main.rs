@@ -11,6 +11,7 @@
 //! - `tooling`: the API reference at `/docs` and `/metrics`;
 //! - `hardening`: hostile and ambiguous input (SPEC section 10);
 //! - `lifecycle`: the shop floor's moves, roll-up, routing rules, time and quantities.
+//! - `terminal`: the operator terminal and the plant board, over HTTP and in a headless browser.
 
 mod support;
 
@@ -25,4 +26,5 @@ mod operations;
 mod platform;
 mod responses;
 mod shop_floor;
+mod terminal;
 mod tooling;

@@ -175,7 +175,8 @@ backend_tests! {
             }
         };
         // Bookkeeping that belongs to one database: migrations, id counters, rate-limit buckets,
-        // webhook deliveries under way and their log, idempotency keys.
+        // webhook deliveries under way and their log, idempotency keys, the terminal's sessions and
+        // lockouts.
         let local = [
             "_sqlx_migrations",
             "sqlite_sequence",
@@ -184,6 +185,8 @@ backend_tests! {
             "webhook_deliveries",
             "webhook_attempts",
             "idempotency_keys",
+            "terminal_sessions",
+            "terminal_pin_failures",
         ];
         let mut schema: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (table, column) in pairs.into_iter().filter(|(t, _)| !local.contains(&t.as_str())) {
