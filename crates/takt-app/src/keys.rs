@@ -43,9 +43,10 @@ pub(crate) async fn revoke<B: Backend>(app: &App<B>, prefix: &str) -> Result<Key
         .await
 }
 
+/// The key a request names: one statement, outside a transaction (every request makes it).
 pub(crate) async fn find<B: Backend>(app: &App<B>, lookup_prefix: &str) -> Result<Option<StoredKey>, StoreError> {
     app.db
-        .read(|mut tx| async move {
+        .read_single(|mut tx| async move {
             let result = auth::find_key(&mut tx, lookup_prefix).await;
             (tx, result)
         })

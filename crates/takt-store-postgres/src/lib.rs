@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{
     PgArgumentBuffer, PgArguments, PgDatabaseError, PgListener, PgPoolOptions, PgRow, PgTypeInfo, PgValueFormat,
     PgValueRef,
@@ -41,7 +42,21 @@ impl PostgresBackend {
 }
 
 /// A transaction on one connection.
-pub struct PostgresTx(Transaction<'static, Postgres>);
+pub enum PostgresTx {
+    /// A transaction, committed or rolled back as a whole.
+    Open(Transaction<'static, Postgres>),
+    /// A connection for one statement, outside any transaction: commit and rollback do nothing.
+    Single(PoolConnection<Postgres>),
+}
+
+impl PostgresTx {
+    fn connection(&mut self) -> &mut sqlx::PgConnection {
+        match self {
+            PostgresTx::Open(tx) => tx,
+            PostgresTx::Single(connection) => connection,
+        }
+    }
+}
 
 /// A row read from PostgreSQL.
 pub struct PostgresRow(PgRow);
@@ -153,23 +168,28 @@ impl Tx for PostgresTx {
     type Row = PostgresRow;
 
     async fn execute(&mut self, query: &Query) -> Result<u64, DbError> {
-        let result = sqlx::query_with(query.sql(), arguments(query)?).execute(&mut *self.0).await.map_err(classify)?;
+        let result =
+            sqlx::query_with(query.sql(), arguments(query)?).execute(self.connection()).await.map_err(classify)?;
         Ok(result.rows_affected())
     }
 
     async fn fetch_all(&mut self, query: &Query) -> Result<Vec<PostgresRow>, DbError> {
-        let rows = sqlx::query_with(query.sql(), arguments(query)?).fetch_all(&mut *self.0).await.map_err(classify)?;
+        let rows =
+            sqlx::query_with(query.sql(), arguments(query)?).fetch_all(self.connection()).await.map_err(classify)?;
         Ok(rows.into_iter().map(PostgresRow).collect())
     }
 
     async fn fetch_optional(&mut self, query: &Query) -> Result<Option<PostgresRow>, DbError> {
-        let row =
-            sqlx::query_with(query.sql(), arguments(query)?).fetch_optional(&mut *self.0).await.map_err(classify)?;
+        let row = sqlx::query_with(query.sql(), arguments(query)?)
+            .fetch_optional(self.connection())
+            .await
+            .map_err(classify)?;
         Ok(row.map(PostgresRow))
     }
 
     async fn next_id(&mut self) -> Result<i64, DbError> {
-        let row = sqlx::query("SELECT nextval('master_data_ids')").fetch_one(&mut *self.0).await.map_err(classify)?;
+        let row =
+            sqlx::query("SELECT nextval('master_data_ids')").fetch_one(self.connection()).await.map_err(classify)?;
         row.try_get(0).map_err(classify)
     }
 
@@ -177,7 +197,7 @@ impl Tx for PostgresTx {
         // NO KEY UPDATE: other transactions may still insert rows that reference the tenant.
         sqlx::query("SELECT id FROM tenants WHERE id = $1 FOR NO KEY UPDATE")
             .bind(tenant)
-            .execute(&mut *self.0)
+            .execute(self.connection())
             .await
             .map_err(classify)?;
         Ok(())
@@ -191,7 +211,7 @@ impl Tx for PostgresTx {
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(EVENTS_CHANNEL)
             .bind(tenant.to_string())
-            .execute(&mut *self.0)
+            .execute(self.connection())
             .await
             .map_err(classify)?;
         Ok(())
@@ -201,7 +221,7 @@ impl Tx for PostgresTx {
         if max_id > 0 {
             sqlx::query("SELECT setval('master_data_ids', GREATEST($1, (SELECT last_value FROM master_data_ids)))")
                 .bind(max_id)
-                .execute(&mut *self.0)
+                .execute(self.connection())
                 .await
                 .map_err(classify)?;
         }
@@ -209,11 +229,17 @@ impl Tx for PostgresTx {
     }
 
     async fn commit(self) -> Result<(), DbError> {
-        self.0.commit().await.map_err(classify)
+        match self {
+            PostgresTx::Open(tx) => tx.commit().await.map_err(classify),
+            PostgresTx::Single(_) => Ok(()),
+        }
     }
 
     async fn rollback(self) -> Result<(), DbError> {
-        self.0.rollback().await.map_err(classify)
+        match self {
+            PostgresTx::Open(tx) => tx.rollback().await.map_err(classify),
+            PostgresTx::Single(_) => Ok(()),
+        }
     }
 }
 
@@ -272,12 +298,16 @@ impl Backend for PostgresBackend {
     }
 
     async fn begin_write(&self) -> Result<PostgresTx, DbError> {
-        Ok(PostgresTx(self.pool.begin().await.map_err(classify)?))
+        Ok(PostgresTx::Open(self.pool.begin().await.map_err(classify)?))
     }
 
     async fn begin_read(&self) -> Result<PostgresTx, DbError> {
         let tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(classify)?;
-        Ok(PostgresTx(tx))
+        Ok(PostgresTx::Open(tx))
+    }
+
+    async fn begin_single_read(&self) -> Result<PostgresTx, DbError> {
+        Ok(PostgresTx::Single(self.pool.acquire().await.map_err(classify)?))
     }
 
     async fn ping(&self) -> Result<(), DbError> {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rust_decimal::Decimal;
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
@@ -60,7 +61,21 @@ impl SqliteBackend {
 }
 
 /// A transaction on one connection.
-pub struct SqliteTx(Transaction<'static, Sqlite>);
+pub enum SqliteTx {
+    /// A transaction, committed or rolled back as a whole.
+    Open(Transaction<'static, Sqlite>),
+    /// A connection for one statement, outside any transaction: commit and rollback do nothing.
+    Single(PoolConnection<Sqlite>),
+}
+
+impl SqliteTx {
+    fn connection(&mut self) -> &mut sqlx::SqliteConnection {
+        match self {
+            SqliteTx::Open(tx) => tx,
+            SqliteTx::Single(connection) => connection,
+        }
+    }
+}
 
 /// A row read from SQLite.
 pub struct SqliteRowRef(SqliteRow);
@@ -170,20 +185,24 @@ impl Tx for SqliteTx {
 
     async fn execute(&mut self, query: &Query) -> Result<u64, DbError> {
         let (sql, order) = positional(query.sql());
-        let result = sqlx::query_with(&sql, arguments(query, &order)?).execute(&mut *self.0).await.map_err(classify)?;
+        let result =
+            sqlx::query_with(&sql, arguments(query, &order)?).execute(self.connection()).await.map_err(classify)?;
         Ok(result.rows_affected())
     }
 
     async fn fetch_all(&mut self, query: &Query) -> Result<Vec<SqliteRowRef>, DbError> {
         let (sql, order) = positional(query.sql());
-        let rows = sqlx::query_with(&sql, arguments(query, &order)?).fetch_all(&mut *self.0).await.map_err(classify)?;
+        let rows =
+            sqlx::query_with(&sql, arguments(query, &order)?).fetch_all(self.connection()).await.map_err(classify)?;
         Ok(rows.into_iter().map(SqliteRowRef).collect())
     }
 
     async fn fetch_optional(&mut self, query: &Query) -> Result<Option<SqliteRowRef>, DbError> {
         let (sql, order) = positional(query.sql());
-        let row =
-            sqlx::query_with(&sql, arguments(query, &order)?).fetch_optional(&mut *self.0).await.map_err(classify)?;
+        let row = sqlx::query_with(&sql, arguments(query, &order)?)
+            .fetch_optional(self.connection())
+            .await
+            .map_err(classify)?;
         Ok(row.map(SqliteRowRef))
     }
 
@@ -191,7 +210,7 @@ impl Tx for SqliteTx {
         let row = sqlx::query(
             "UPDATE id_counters SET next_value = next_value + 1 WHERE name = 'master_data' RETURNING next_value - 1",
         )
-        .fetch_one(&mut *self.0)
+        .fetch_one(self.connection())
         .await
         .map_err(classify)?;
         row.try_get(0).map_err(classify)
@@ -205,18 +224,24 @@ impl Tx for SqliteTx {
     async fn reserve_ids_through(&mut self, max_id: i64) -> Result<(), DbError> {
         sqlx::query("UPDATE id_counters SET next_value = max(next_value, $1 + 1) WHERE name = 'master_data'")
             .bind(max_id)
-            .execute(&mut *self.0)
+            .execute(self.connection())
             .await
             .map_err(classify)?;
         Ok(())
     }
 
     async fn commit(self) -> Result<(), DbError> {
-        self.0.commit().await.map_err(classify)
+        match self {
+            SqliteTx::Open(tx) => tx.commit().await.map_err(classify),
+            SqliteTx::Single(_) => Ok(()),
+        }
     }
 
     async fn rollback(self) -> Result<(), DbError> {
-        self.0.rollback().await.map_err(classify)
+        match self {
+            SqliteTx::Open(tx) => tx.rollback().await.map_err(classify),
+            SqliteTx::Single(_) => Ok(()),
+        }
     }
 }
 
@@ -287,11 +312,15 @@ impl Backend for SqliteBackend {
     }
 
     async fn begin_write(&self) -> Result<SqliteTx, DbError> {
-        Ok(SqliteTx(self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(classify)?))
+        Ok(SqliteTx::Open(self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(classify)?))
     }
 
     async fn begin_read(&self) -> Result<SqliteTx, DbError> {
-        Ok(SqliteTx(self.reader.begin().await.map_err(classify)?))
+        Ok(SqliteTx::Open(self.reader.begin().await.map_err(classify)?))
+    }
+
+    async fn begin_single_read(&self) -> Result<SqliteTx, DbError> {
+        Ok(SqliteTx::Single(self.reader.acquire().await.map_err(classify)?))
     }
 
     async fn ping(&self) -> Result<(), DbError> {

@@ -23,6 +23,8 @@ enum Mode {
     Read,
     /// Writes, always rolled back.
     Rehearse,
+    /// One statement, outside any transaction.
+    Single,
 }
 
 /// A database, as use cases see it: a backend that runs units of work in transactions.
@@ -92,6 +94,18 @@ impl<B: Backend> Db<B> {
         self.transact(Mode::Read, work).await
     }
 
+    /// Runs `work`, which must be one read statement (consistent by itself), on a connection
+    /// outside any transaction: the key lookup every request makes, without `BEGIN` and
+    /// `COMMIT` around it.
+    pub async fn read_single<T, F, Fut>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send,
+        F: Fn(B::Tx) -> Fut + Send + Sync,
+        Fut: Future<Output = (B::Tx, Result<T, StoreError>)> + Send,
+    {
+        self.transact(Mode::Single, work).await
+    }
+
     async fn transact<T, F, Fut>(&self, mode: Mode, work: F) -> Result<T, StoreError>
     where
         T: Send,
@@ -102,6 +116,7 @@ impl<B: Backend> Db<B> {
             let tx = match mode {
                 Mode::Write | Mode::Rehearse => self.backend.begin_write().await,
                 Mode::Read => self.backend.begin_read().await,
+                Mode::Single => self.backend.begin_single_read().await,
             };
             let (tx, result) = work(tx?).await;
             match result {

@@ -198,6 +198,11 @@ pub trait Backend: Send + Sync + 'static {
     async fn begin_write(&self) -> Result<Self::Tx, DbError>;
     /// Starts a read-only transaction with one consistent snapshot.
     async fn begin_read(&self) -> Result<Self::Tx, DbError>;
+    /// A reading connection for one statement, outside any transaction (no `BEGIN`, no
+    /// `COMMIT`: two round trips fewer); commit and rollback do nothing.
+    async fn begin_single_read(&self) -> Result<Self::Tx, DbError> {
+        self.begin_read().await
+    }
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), DbError>;
     /// Applies the backend's migrations.
