@@ -15,6 +15,7 @@ use takt_store::{Page, StoreError, TenantId};
 use uuid::Uuid;
 
 use crate::App;
+use crate::events::Sharing;
 
 pub(crate) async fn list<B: Backend>(
     app: &App<B>,
@@ -53,7 +54,7 @@ pub(crate) async fn create<B: Backend>(
 ) -> Result<Record, StoreError> {
     let input = input.clone().with_initial(records, &actor_name(actor));
     let input = &input;
-    app.write_with_events(tenant, actor, |mut tx, at| async move {
+    app.write_with_events(tenant, actor, Sharing::Grouped, |mut tx, at| async move {
         let result = created(&mut tx, tenant, records, input, at).await;
         (tx, result)
     })
@@ -86,7 +87,7 @@ pub(crate) async fn change<B: Backend>(
     id: Uuid,
     input: &Input,
 ) -> Result<Option<Record>, StoreError> {
-    app.write_with_events(tenant, actor, |mut tx, at| async move {
+    app.write_with_events(tenant, actor, Sharing::Grouped, |mut tx, at| async move {
         let result = async {
             tx.lock_tenant(tenant.0).await?;
             match collection::get(&mut tx, records, tenant, id).await? {
@@ -131,7 +132,7 @@ pub(crate) async fn delete<B: Backend>(
     records: &'static Collection,
     id: Uuid,
 ) -> Result<Option<Record>, StoreError> {
-    app.write_with_events(tenant, actor, |mut tx, at| async move {
+    app.write_with_events(tenant, actor, Sharing::Grouped, |mut tx, at| async move {
         let result = async {
             tx.lock_tenant(tenant.0).await?;
             let Some(stored) = collection::get(&mut tx, records, tenant, id).await? else {
@@ -168,7 +169,7 @@ pub(crate) async fn sync<B: Backend>(
     let (source, external_id) = (text("external_source")?, text("external_id")?);
     let initial = input.clone().with_initial(records, &actor_name(actor));
     let initial = &initial;
-    app.write_with_events(tenant, actor, |mut tx, at| async move {
+    app.write_with_events(tenant, actor, Sharing::Grouped, |mut tx, at| async move {
         let result = async {
             tx.lock_tenant(tenant.0).await?;
             match collection::find_synced(&mut tx, records, tenant, source, external_id).await? {

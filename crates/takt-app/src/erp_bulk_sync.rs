@@ -5,6 +5,7 @@ use takt_domain::event::Actor;
 use takt_store::sql::{Backend, erp};
 use takt_store::{BulkItem, BulkResult, StoreError, TenantId};
 
+use crate::events::Sharing;
 use crate::{App, pins};
 
 pub(crate) async fn bulk_sync<B: Backend>(
@@ -14,7 +15,7 @@ pub(crate) async fn bulk_sync<B: Backend>(
     items: &[BulkItem],
 ) -> Result<Vec<BulkResult>, StoreError> {
     let items = &*pins::hashed_items(items).await?;
-    app.write_alone_with_events(tenant, actor, |mut tx, at| async move {
+    app.write_with_events(tenant, actor, Sharing::Alone, |mut tx, at| async move {
         let result = erp::apply_bulk(&mut tx, tenant, items, at).await;
         (tx, result)
     })

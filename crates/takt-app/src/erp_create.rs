@@ -10,6 +10,7 @@ use takt_store::sql::{Backend, erp};
 use takt_store::{StoreError, TenantId};
 use uuid::Uuid;
 
+use crate::events::Sharing;
 use crate::{App, pins};
 
 pub(crate) async fn create<B: Backend>(
@@ -20,7 +21,7 @@ pub(crate) async fn create<B: Backend>(
     ids: &HashSet<Uuid>,
 ) -> Result<ErpRecord, StoreError> {
     let input = &*pins::hashed(input).await?;
-    app.write_with_events(tenant, actor, |mut tx, at| async move {
+    app.write_with_events(tenant, actor, Sharing::Grouped, |mut tx, at| async move {
         let result = erp::create(&mut tx, tenant, input, at, ids).await;
         (tx, result.map(|(_, record, changes)| (record, changes)))
     })

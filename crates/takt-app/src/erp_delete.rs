@@ -8,6 +8,7 @@ use takt_store::{StoreError, TenantId};
 use uuid::Uuid;
 
 use crate::App;
+use crate::events::Sharing;
 
 pub(crate) async fn delete<B: Backend>(
     app: &App<B>,
@@ -16,7 +17,7 @@ pub(crate) async fn delete<B: Backend>(
     entity: ErpEntity,
     id: Uuid,
 ) -> Result<(), StoreError> {
-    app.write_with_events(tenant, actor, |mut tx, at| async move {
+    app.write_with_events(tenant, actor, Sharing::Grouped, |mut tx, at| async move {
         let result = erp::delete(&mut tx, tenant, entity, id, at).await.map(|changes| ((), changes));
         (tx, result)
     })

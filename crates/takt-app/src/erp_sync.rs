@@ -8,6 +8,7 @@ use takt_domain::event::Actor;
 use takt_store::sql::{Backend, erp};
 use takt_store::{StoreError, TenantId};
 
+use crate::events::Sharing;
 use crate::{App, pins};
 
 pub(crate) async fn sync<B: Backend>(
@@ -17,7 +18,7 @@ pub(crate) async fn sync<B: Backend>(
     input: &SyncInput,
 ) -> Result<(SyncOutcome, ErpRecord), StoreError> {
     let input = &*pins::hashed(input).await?;
-    app.write_with_events(tenant, actor, |mut tx, at| async move {
+    app.write_with_events(tenant, actor, Sharing::Grouped, |mut tx, at| async move {
         let result = erp::apply(&mut tx, tenant, input, at).await;
         (tx, result.map(|(outcome, record, changes)| ((outcome, record), changes)))
     })

@@ -12,6 +12,7 @@ use takt_store::sql::{Backend, Tx, erp};
 use takt_store::{StoreError, TenantId};
 use uuid::Uuid;
 
+use crate::events::Sharing;
 use crate::{App, pins};
 
 pub(crate) async fn update<B: Backend>(
@@ -22,7 +23,7 @@ pub(crate) async fn update<B: Backend>(
     id: Uuid,
     body: &Value,
 ) -> Result<ErpRecord, StoreError> {
-    app.write_with_events(tenant, actor, |mut tx, at| async move {
+    app.write_with_events(tenant, actor, Sharing::Grouped, |mut tx, at| async move {
         let result = apply(&mut tx, tenant, entity, id, body, at).await;
         (tx, result)
     })

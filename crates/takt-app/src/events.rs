@@ -12,41 +12,13 @@ use takt_store::{StoreError, TenantId, now};
 use crate::App;
 
 impl<B: Backend> App<B> {
-    /// Runs one request's `work` in a write transaction, which it may share with other single
-    /// writes (group commit), and appends the changes it reports to the tenant's event log in
-    /// that same transaction: the change and its events commit together or not at all. Once
-    /// committed, listeners hear of the tenant.
+    /// Runs `work` in a write transaction and appends the changes it reports to the tenant's
+    /// event log in that same transaction: the change and its events commit together or not at
+    /// all. [`Sharing::Grouped`] for one request's write (it may share its transaction with
+    /// other single writes: group commit), [`Sharing::Alone`] for a long one (a bulk import)
+    /// that would hold up a shared transaction's writes. Once committed, listeners hear of the
+    /// tenant.
     pub(crate) async fn write_with_events<T, F, Fut>(
-        &self,
-        tenant: TenantId,
-        actor: &Actor,
-        work: F,
-    ) -> Result<T, StoreError>
-    where
-        T: Send,
-        F: Fn(B::Tx, DateTime<Utc>) -> Fut + Send + Sync,
-        Fut: Future<Output = (B::Tx, Result<(T, Vec<Change>), StoreError>)> + Send,
-    {
-        self.with_events(tenant, actor, Sharing::Grouped, work).await
-    }
-
-    /// As [`App::write_with_events`], in a transaction of its own: for a long write (a bulk
-    /// import) that would hold up the single writes of a shared one.
-    pub(crate) async fn write_alone_with_events<T, F, Fut>(
-        &self,
-        tenant: TenantId,
-        actor: &Actor,
-        work: F,
-    ) -> Result<T, StoreError>
-    where
-        T: Send,
-        F: Fn(B::Tx, DateTime<Utc>) -> Fut + Send + Sync,
-        Fut: Future<Output = (B::Tx, Result<(T, Vec<Change>), StoreError>)> + Send,
-    {
-        self.with_events(tenant, actor, Sharing::Alone, work).await
-    }
-
-    async fn with_events<T, F, Fut>(
         &self,
         tenant: TenantId,
         actor: &Actor,
@@ -86,7 +58,7 @@ impl<B: Backend> App<B> {
 
 /// Whether a write may share its transaction with others.
 #[derive(Debug, Clone, Copy)]
-enum Sharing {
+pub(crate) enum Sharing {
     Grouped,
     Alone,
 }

@@ -9,6 +9,7 @@ use takt_store::{StoreError, TenantId};
 use uuid::Uuid;
 
 use crate::App;
+use crate::events::Sharing;
 
 pub(crate) async fn move_operation<B: Backend>(
     app: &App<B>,
@@ -16,7 +17,7 @@ pub(crate) async fn move_operation<B: Backend>(
     actor: &Actor,
     request: &OperationMove,
 ) -> Result<Moved, StoreError> {
-    app.write_with_events(tenant, actor, |mut tx, at| async move {
+    app.write_with_events(tenant, actor, Sharing::Grouped, |mut tx, at| async move {
         let result = lifecycle::move_operation(&mut tx, tenant, request, at).await;
         (tx, result)
     })
@@ -30,7 +31,7 @@ pub(crate) async fn move_job<B: Backend>(
     id: Uuid,
     action: Action,
 ) -> Result<Moved, StoreError> {
-    app.write_with_events(tenant, actor, |mut tx, at| async move {
+    app.write_with_events(tenant, actor, Sharing::Grouped, |mut tx, at| async move {
         let result = lifecycle::move_job(&mut tx, tenant, id, action, at).await;
         (tx, result)
     })

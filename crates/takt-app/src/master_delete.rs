@@ -8,6 +8,7 @@ use takt_store::sql::{Backend, master};
 use takt_store::{StoreError, TenantId};
 
 use crate::App;
+use crate::events::Sharing;
 
 pub(crate) async fn delete<B: Backend>(
     app: &App<B>,
@@ -16,7 +17,7 @@ pub(crate) async fn delete<B: Backend>(
     kind: EntityKind,
     id: i64,
 ) -> Result<Record, StoreError> {
-    app.write_with_events(tenant, actor, |mut tx, _| async move {
+    app.write_with_events(tenant, actor, Sharing::Grouped, |mut tx, _| async move {
         let spec = kind.spec();
         let result = master::delete(&mut tx, tenant, spec, id).await.map(|record| {
             let change = Change::deleted(snake_case(spec.name), record.id.to_string(), render::record(&record));

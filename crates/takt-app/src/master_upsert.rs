@@ -9,6 +9,7 @@ use takt_store::sql::{Backend, Tx, master, savepoint};
 use takt_store::{StoreError, TenantId};
 
 use crate::App;
+use crate::events::Sharing;
 
 const SAVEPOINT: &str = "master_upsert";
 
@@ -19,7 +20,7 @@ pub(crate) async fn upsert<B: Backend>(
     kind: EntityKind,
     input: &UpsertInput,
 ) -> Result<(bool, Record), StoreError> {
-    app.write_with_events(tenant, actor, |mut tx, at| async move {
+    app.write_with_events(tenant, actor, Sharing::Grouped, |mut tx, at| async move {
         let result = write(&mut tx, tenant, kind, input, at).await;
         (tx, result)
     })

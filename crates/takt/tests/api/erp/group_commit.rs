@@ -13,6 +13,7 @@ use crate::backend_tests;
 use crate::erp::fixtures::*;
 use crate::events::fixtures::{all_events, seqs};
 use crate::support::TestApp;
+use crate::tooling::prometheus::Exposition;
 
 const AT_ONCE: usize = 64;
 const ROUNDS: usize = 3;
@@ -72,11 +73,9 @@ backend_tests! {
         }
 
         let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-        let counter = |name: &str| -> f64 {
-            let line = metrics.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("no {name}"));
-            line.rsplit(' ').next().unwrap().parse().unwrap()
-        };
-        let (writes, commits) = (counter("takt_db_grouped_writes_total"), counter("takt_db_group_commits_total"));
+        let metrics = Exposition::parse(&metrics);
+        let (writes, commits) =
+            (metrics.get("takt_db_grouped_writes_total", &[]), metrics.get("takt_db_group_commits_total", &[]));
         let good = (0..AT_ONCE).filter(|&n| !is_bad(n)).count() * ROUNDS;
         assert!(writes >= good as f64, "every good write is counted: {writes}");
         assert!((1.0..=writes).contains(&commits), "{commits} commits for {writes} writes");

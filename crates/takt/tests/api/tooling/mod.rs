@@ -5,5 +5,5 @@ mod diff;
 mod docs;
 mod doctor;
 mod metrics;
-mod prometheus;
+pub(crate) mod prometheus;
 mod push;
